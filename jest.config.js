@@ -1,0 +1,9 @@
+/** Tests run against the TypeScript sources (ts-jest, no type-check: `npm run build` type-checks first);
+ *  protocol tests launch the compiled pack from dist/, which `npm test` builds before jest runs. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  testTimeout: 60000,
+};
