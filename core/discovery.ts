@@ -148,7 +148,7 @@ function walkCustomResource(value: unknown, path: string, out: ImageSite[], dept
     for (const [key, v] of Object.entries(value)) {
         const p = path ? `${path}.${key}` : key;
         if ((CONTAINER_LISTS as readonly string[]).includes(key) && (Array.isArray(v) || isUnknown(v))) {
-            if (isUnknown(v) || v.some((c) => isObj(c) && ("image" in c || "name" in c))) {
+            if (isUnknown(v) || (v as unknown[]).some((c) => isObj(c) && ("image" in c || "name" in c))) {
                 containerListSites(v, p, out);
                 continue;
             }
@@ -188,12 +188,15 @@ function kubernetesImages(token: TypeToken, props: unknown): WorkloadImages | un
 function containerAppImages(kind: string, props: unknown): WorkloadImages | undefined {
     const sites: ImageSite[] = [];
     if (kind === "ContainerApp" || kind === "Job") {
-        for (const list of ["initContainers", "containers"]) {
-            const found = at(props, `template.${list}`);
-            if (found) containerListSites(found.value, found.path, sites);
-        }
         const tpl = at(props, "template");
-        if (tpl && isUnknown(tpl.value)) sites.push({ path: "template", value: tpl.value });
+        if (tpl && isUnknown(tpl.value)) {
+            sites.push({ path: "template", value: tpl.value });
+        } else {
+            for (const list of ["initContainers", "containers"]) {
+                const found = at(props, `template.${list}`);
+                if (found) containerListSites(found.value, found.path, sites);
+            }
+        }
         return { family: "container-app", kind, sites };
     }
     if (kind === "ContainerAppsSessionPool") {

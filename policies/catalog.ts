@@ -1,0 +1,14 @@
+/** Every policy of the pack, in the order the CLI lists them. */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { ConfigCheckedPolicy } from "./lib/configure-validation";
+import { noLatestTag } from "./no-latest-tag/policy";
+import { requireDigest } from "./require-digest/policy";
+import { trustedRegistries } from "./trusted-registries/policy";
+
+export type CatalogPolicy = (ResourceValidationPolicy | StackValidationPolicy) & ConfigCheckedPolicy;
+
+export const catalog: CatalogPolicy[] = [
+    trustedRegistries,
+    requireDigest,
+    noLatestTag,
+];
