@@ -1,0 +1,4 @@
+export * from "./image-regex";
+export * from "./gatekeeper-cel";
+export * from "./azure-policy";
+export * from "./re2";
