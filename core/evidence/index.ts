@@ -1,0 +1,20 @@
+/** Scan evidence: reports, Defender for Containers, attestations, and the verdict on a digest. */
+export * from "./types";
+export { SEVERITY_ORDER, severityRank } from "./severity";
+export { bareDigest } from "./digests";
+export { parseReport, parseReportDocument } from "./parse";
+export { parseTrivyReport } from "./trivy";
+export { parseGrypeReport } from "./grype";
+export { parseSarifReport } from "./sarif";
+export { parseAttestation, isScanArtifactType, SARIF_ARTIFACT_TYPES, TRIVY_JSON_ARTIFACT_TYPES, COSIGN_VULN_PREDICATES } from "./attestation";
+export type { AttestationOptions } from "./attestation";
+export { loadReports, indexByDigest } from "./load";
+export type { LoadWarning, LoadedReports, LoadOptions } from "./load";
+export { parseEvidenceConfig, DEFAULT_JUDGEMENT } from "./config";
+export type { EvidenceConfig, JudgementConfig, DefenderConfig, ScanException, FailOn } from "./config";
+export { judgeImage } from "./judge";
+export type { ImageEvidence, Verdict, VerdictKind } from "./judge";
+export { queryDefender, buildDefenderQuery, rowsToEvidence, DefenderError, DEFENDER_ASSESSMENT_KEYS } from "./defender";
+export type { DefenderErrorCode, DefenderLookup, DefenderOptions, DefenderRow } from "./defender";
+export { collectEvidence } from "./collect";
+export type { EvidenceSources } from "./collect";
