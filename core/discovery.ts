@@ -15,6 +15,10 @@ export interface ImageSite {
     readonly value: unknown;
     /** Set when the slot exists but the image cannot be read from it (e.g. an undecodable App Service value). */
     readonly problem?: string;
+    /** Text before the image in the property's value (`DOCKER|` in App Service), kept when rewriting. */
+    readonly prefix?: string;
+    /** False when the image sits inside an encoded value (a COMPOSE file) and cannot be rewritten in place. */
+    readonly rewritable?: boolean;
 }
 
 /** How a resource type carries images. */
@@ -248,7 +252,7 @@ function fxVersionSites(value: unknown, path: string, out: ImageSite[]): void {
     const scheme = value.slice(0, bar).toUpperCase();
     const rest = value.slice(bar + 1);
     if (scheme === "DOCKER") {
-        out.push({ path, value: rest });
+        out.push({ path, value: rest, prefix: value.slice(0, bar + 1) });
     } else if (scheme === "COMPOSE") {
         composeSites(rest, path, out);
     }
@@ -269,7 +273,7 @@ function composeSites(encoded: string, path: string, out: ImageSite[]): void {
         return;
     }
     for (const [name, svc] of Object.entries(services)) {
-        out.push({ path: `${path}(compose services.${name}.image)`, value: isObj(svc) ? svc.image : undefined, container: name });
+        out.push({ path: `${path}(compose services.${name}.image)`, value: isObj(svc) ? svc.image : undefined, container: name, rewritable: false });
     }
 }
 

@@ -111,6 +111,7 @@ describe("Azure workloads", () => {
         for (const type of ["azure-native:web:WebApp", "azure-native:web:WebAppSlot", "azure-native:web/v20240401:WebApp"]) {
             expect(images(type, { siteConfig: { linuxFxVersion: "DOCKER|contoso.azurecr.io/app:1" } })).toEqual([["siteConfig.linuxFxVersion", "contoso.azurecr.io/app:1", undefined]]);
             expect(images(type, { siteConfig: { windowsFxVersion: "docker|mcr.microsoft.com/x:1" } })).toEqual([["siteConfig.windowsFxVersion", "mcr.microsoft.com/x:1", undefined]]);
+            expect(discoverImages(type, { siteConfig: { windowsFxVersion: "docker|x" } })?.sites[0].prefix).toBe("docker|");
         }
     });
     it("App Service language stacks carry no image", () => {
@@ -122,6 +123,7 @@ describe("Azure workloads", () => {
             ["siteConfig.linuxFxVersion(compose services.web.image)", "nginx:1.27", "web"],
             ["siteConfig.linuxFxVersion(compose services.cache.image)", "redis", "cache"],
         ]);
+        expect(discoverImages("azure-native:web:WebApp", { siteConfig: { linuxFxVersion: `COMPOSE|${compose}` } })?.sites[0].rewritable).toBe(false);
         const bad = discoverImages("azure-native:web:WebApp", { siteConfig: { linuxFxVersion: "COMPOSE|%%%" } });
         expect(bad?.sites[0].problem).toMatch(/COMPOSE/);
     });

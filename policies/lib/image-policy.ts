@@ -73,6 +73,19 @@ export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySp
         return reader.result(config);
     };
 
+    // The SDK hands out a fresh config object for every resource; parsing it once per distinct
+    // config keeps the per-resource cost to discovery and matching.
+    let lastRaw: string | undefined;
+    let lastResult: ConfigResult<C> | undefined;
+    const cachedConfig = (raw: Record<string, unknown>): ConfigResult<C> => {
+        const key = JSON.stringify(raw ?? {});
+        if (key !== lastRaw || !lastResult) {
+            lastResult = parseConfig(raw);
+            lastRaw = key;
+        }
+        return lastResult;
+    };
+
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
         // The SDK's reportViolation also takes a diagnostic object (server.js makeReportViolationFun),
         // which lets one diagnostic carry its own enforcement level; its typings only show the string form.
@@ -85,7 +98,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySp
                 ...(advisory ? { enforcementLevel: "advisory" as const } : {}),
             });
         try {
-            const configResult = parseConfig(args.getConfig<Record<string, unknown>>());
+            const configResult = cachedConfig(args.getConfig<Record<string, unknown>>());
             if (!configResult.ok) {
                 report(`The policy config is invalid, so no image can be judged: ${configResult.errors.join("; ")}. Fix the ${spec.name} entry of the policy config.`);
                 return;

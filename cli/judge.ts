@@ -1,0 +1,109 @@
+/**
+ * Sends resources through a launched pack as the engine does during preview: Remediate first
+ * (when some policy is set to remediate) and Analyze on the remediated inputs, per resource; then
+ * AnalyzeStack with every resource. Returns one finding per diagnostic, tied to its resource.
+ */
+import type { AnalyzerHarness } from "./harness/client";
+import type { AnalyzeResult, EnforcementLevel, StackResource } from "./harness/types";
+import type { ReconciledConfig } from "./harness/policy-config";
+
+export interface JudgedResource extends StackResource {
+    /** false for component resources (and the stack): they only take part in AnalyzeStack. */
+    custom?: boolean;
+    /** Where the resource came from (a manifest file), when not a program. */
+    source?: SourceLocation;
+}
+
+export interface SourceLocation {
+    file: string;
+    /** 0-based index of the YAML document in the file. */
+    document: number;
+    /** 1-based line of the object, when known. */
+    line?: number;
+    /** Index inside a `List` document's items. */
+    item?: number;
+}
+
+export interface Finding {
+    policy: string;
+    level: EnforcementLevel;
+    urn: string;
+    type: string;
+    name: string;
+    /** The policy's description (the first line the CLI prints). */
+    description: string;
+    /** What is wrong (the SDK's message without the repeated description). */
+    message: string;
+    severity: string;
+    source?: SourceLocation;
+}
+
+export interface JudgeOptions {
+    /** URN that stack-policy findings are attached to (the stack resource). */
+    stackUrn?: string;
+    onProgress?: (done: number, total: number) => void;
+}
+
+/** The violation text of an SDK diagnostic (it prefixes the policy description). */
+function violationText(description: string, message: string): string {
+    if (description && message.startsWith(description)) {
+        const rest = message.slice(description.length).replace(/^\n/, "");
+        return rest || message;
+    }
+    return message;
+}
+
+function findings(result: AnalyzeResult, byUrn: Map<string, JudgedResource>, fallback?: JudgedResource, stackUrn = ""): Finding[] {
+    return result.diagnostics.map((d) => {
+        // The SDK leaves urn empty for resource policies; the engine knows which resource it asked about.
+        const res = (d.urn && byUrn.get(d.urn)) || fallback;
+        return {
+            policy: d.policyName,
+            level: d.enforcementLevel,
+            urn: d.urn || res?.urn || stackUrn,
+            type: res?.type ?? "pulumi:pulumi:Stack",
+            name: res?.name ?? stackUrn.split("::").pop() ?? "",
+            description: d.description,
+            message: violationText(d.description, d.message),
+            severity: d.severity,
+            source: res?.source,
+        };
+    });
+}
+
+export async function judge(
+    harness: AnalyzerHarness,
+    config: ReconciledConfig,
+    resources: JudgedResource[],
+    opts: JudgeOptions = {},
+): Promise<Finding[]> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const remediating = Object.values(config).some((c) => c.enforcementLevel === "remediate");
+    const out: Finding[] = [];
+    let done = 0;
+    const custom = resources.filter((r) => r.custom !== false);
+    for (const res of custom) {
+        if (remediating) {
+            const rem = await harness.remediate(res);
+            for (const m of rem.remediations) {
+                if (m.properties) res.properties = m.properties;
+                out.push({
+                    policy: m.policyName,
+                    level: "remediate",
+                    urn: res.urn,
+                    type: res.type,
+                    name: res.name,
+                    description: m.description,
+                    message: m.diagnostic || "inputs changed by remediation",
+                    severity: "",
+                    source: res.source,
+                });
+            }
+        }
+        out.push(...findings(await harness.analyze(res), byUrn, res));
+        opts.onProgress?.(++done, custom.length);
+    }
+    // During preview the engine sends inputs as outputs for resources not yet created.
+    out.push(...findings(await harness.analyzeStack(resources), byUrn, undefined, opts.stackUrn));
+    return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * Plausible outputs for resources and invokes under Pulumi's mocks: what the cloud would return,
+ * close enough for policies that read outputs (ARM ids, ACR login servers). Pure functions.
+ */
+import { parseTypeToken } from "../../core/discovery";
+
+export const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+export const MOCK_TENANT = "11111111-1111-1111-1111-111111111111";
+const MOCK_PRINCIPAL = "22222222-2222-2222-2222-222222222222";
+
+/** ARM provider namespace and collection of azure-native `<module>:<Type>` tokens. */
+const ARM_TYPES: Record<string, [string, string]> = {
+    "containerregistry:Registry": ["Microsoft.ContainerRegistry", "registries"],
+    "containerservice:ManagedCluster": ["Microsoft.ContainerService", "managedClusters"],
+    "app:ContainerApp": ["Microsoft.App", "containerApps"],
+    "app:Job": ["Microsoft.App", "jobs"],
+    "app:ManagedEnvironment": ["Microsoft.App", "managedEnvironments"],
+    "containerinstance:ContainerGroup": ["Microsoft.ContainerInstance", "containerGroups"],
+    "web:WebApp": ["Microsoft.Web", "sites"],
+    "managedidentity:UserAssignedIdentity": ["Microsoft.ManagedIdentity", "userAssignedIdentities"],
+    "operationalinsights:Workspace": ["Microsoft.OperationalInsights", "workspaces"],
+    "keyvault:Vault": ["Microsoft.KeyVault", "vaults"],
+};
+
+/** The `<x>Name` input azure-native uses for the resource's own name (registryName, resourceName…). */
+function azureName(kind: string, inputs: Record<string, unknown>, logical: string): string {
+    const own = `${kind[0].toLowerCase()}${kind.slice(1)}Name`;
+    for (const k of [own, "resourceName", "name"]) {
+        if (typeof inputs[k] === "string") return inputs[k] as string;
+    }
+    return logical;
+}
+
+export function armId(type: string, name: string, inputs: Record<string, unknown>): string | undefined {
+    const t = parseTypeToken(type);
+    if (!t || t.pkg !== "azure-native") return undefined;
+    const sub = `/subscriptions/${MOCK_SUBSCRIPTION}`;
+    const own = azureName(t.kind, inputs, name);
+    if (t.module === "resources" && t.kind === "ResourceGroup") return `${sub}/resourceGroups/${own}`;
+    const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
+    const [ns, coll] = ARM_TYPES[`${t.module}:${t.kind}`] ?? [
+        `Microsoft.${t.module[0].toUpperCase()}${t.module.slice(1)}`,
+        `${t.kind[0].toLowerCase()}${t.kind.slice(1)}s`,
+    ];
+    return `${sub}/resourceGroups/${rg}/providers/${ns}/${coll}/${own}`;
+}
+
+export interface MockResult {
+    id: string;
+    state: Record<string, unknown>;
+}
+
+/** Outputs = inputs, plus the id and the few computed outputs policies and programs read. */
+export function mockResource(type: string, name: string, inputs: Record<string, unknown>): MockResult {
+    const t = parseTypeToken(type);
+    const state: Record<string, unknown> = { ...inputs };
+    let id = armId(type, name, inputs);
+    if (t?.pkg === "azure-native") {
+        const own = azureName(t.kind, inputs, name);
+        state.name ??= own;
+        if (t.module === "containerregistry" && t.kind === "Registry") state.loginServer = `${own.toLowerCase()}.azurecr.io`;
+        if (t.module === "managedidentity" && t.kind === "UserAssignedIdentity") {
+            state.principalId = MOCK_PRINCIPAL;
+            state.clientId = MOCK_PRINCIPAL;
+            state.tenantId = MOCK_TENANT;
+        }
+        if (t.module === "containerservice" && t.kind === "ManagedCluster") {
+            state.fqdn = `${own}.hcp.westeurope.azmk8s.io`;
+        }
+    } else if (t?.pkg === "kubernetes") {
+        const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
+        const ns = typeof meta.namespace === "string" ? meta.namespace : "default";
+        id = `${ns}/${typeof meta.name === "string" ? meta.name : name}`;
+    }
+    state.id = id ?? `${name}-id`;
+    return { id: id ?? `${name}-id`, state };
+}
+
+/** Results of invokes: the client config has fixed ids; anything else echoes its arguments. */
+export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (token === "azure-native:authorization:getClientConfig") {
+        return { clientId: MOCK_PRINCIPAL, objectId: MOCK_PRINCIPAL, subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+    }
+    return inputs;
+}
