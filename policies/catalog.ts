@@ -3,6 +3,9 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import type { ConfigCheckedPolicy } from "./lib/configure-validation";
 import { noLatestTag } from "./no-latest-tag/policy";
 import { requireDigest } from "./require-digest/policy";
+import { hardeningPolicies } from "./hardening";
+import { scannedImages } from "./scanned-images/policy";
+import { signedImages } from "./signed-images/policy";
 import { trustedRegistries } from "./trusted-registries/policy";
 
 export type CatalogPolicy = (ResourceValidationPolicy | StackValidationPolicy) & ConfigCheckedPolicy;
@@ -11,4 +14,7 @@ export const catalog: CatalogPolicy[] = [
     trustedRegistries,
     requireDigest,
     noLatestTag,
+    scannedImages,
+    signedImages,
+    ...hardeningPolicies,
 ];

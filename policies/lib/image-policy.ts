@@ -32,7 +32,8 @@ export const baseImageProperties: Record<string, PropertySchema> = {
     },
 };
 
-export interface ImagePolicySpec<C extends ImagePolicyBaseConfig> {
+/** What every image policy declares about itself (metadata and config), sync or async. */
+export interface ImagePolicyMeta<C extends ImagePolicyBaseConfig> {
     readonly name: string;
     readonly displayName: string;
     readonly description: string;
@@ -45,6 +46,9 @@ export interface ImagePolicySpec<C extends ImagePolicyBaseConfig> {
     readonly required?: string[];
     /** Reads the policy-specific part of the config; base fields are read by the factory. */
     readonly readConfig: (reader: ConfigReader, base: ImagePolicyBaseConfig) => C;
+}
+
+export interface ImagePolicySpec<C extends ImagePolicyBaseConfig> extends ImagePolicyMeta<C> {
     readonly rule: (config: C) => ImageRule;
 }
 
@@ -55,13 +59,17 @@ export interface ImagePolicy<C> extends ResourceValidationPolicy {
 
 export const DOCS_URL = "https://github.com/imagegate/imagegate/blob/main/policies";
 
-export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySpec<C>): ImagePolicy<C> {
-    const schema: ConfigSchema = {
+/** The config schema of a policy: base properties plus its own. */
+export function imagePolicySchema<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>): ConfigSchema {
+    return {
         properties: { ...baseImageProperties, ...(spec.properties ?? {}) },
         ...(spec.required ? { required: spec.required } : {}),
     };
+}
 
-    const parseConfig = (raw: Record<string, unknown>): ConfigResult<C> => {
+/** Parses a raw config: base fields here, the policy's own through `spec.readConfig`. */
+export function imageConfigParser<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>, schema: ConfigSchema): (raw: Record<string, unknown>) => ConfigResult<C> {
+    return (raw) => {
         const reader = new ConfigReader(raw ?? {}, schema);
         const parsed = parseExemptions(reader.stringArray("exemptImages"));
         reader.addItemErrors("exemptImages", parsed.errors);
@@ -72,35 +80,75 @@ export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySp
         const config = spec.readConfig(reader, base);
         return reader.result(config);
     };
+}
 
-    // The SDK hands out a fresh config object for every resource; parsing it once per distinct
-    // config keeps the per-resource cost to discovery and matching.
+/**
+ * The SDK hands out a fresh config object for every resource; parsing it once per distinct config
+ * keeps the per-resource cost to discovery and matching. Returns the result and the config's key.
+ */
+export function cachedConfigParser<C>(parse: (raw: Record<string, unknown>) => ConfigResult<C>): (raw: Record<string, unknown>) => { result: ConfigResult<C>; key: string } {
     let lastRaw: string | undefined;
     let lastResult: ConfigResult<C> | undefined;
-    const cachedConfig = (raw: Record<string, unknown>): ConfigResult<C> => {
+    return (raw) => {
         const key = JSON.stringify(raw ?? {});
         if (key !== lastRaw || !lastResult) {
-            lastResult = parseConfig(raw);
+            lastResult = parse(raw);
             lastRaw = key;
         }
-        return lastResult;
+        return { result: lastResult, key };
     };
+}
+
+/** Reports one diagnostic: the policy's description, then the message; advisory ones carry their own level. */
+export type Reporter = (message: string, advisory?: boolean) => void;
+
+export function makeReporter(spec: { name: string; description: string }, reportViolation: ReportViolation): Reporter {
+    // The SDK's reportViolation also takes a diagnostic object (server.js makeReportViolationFun),
+    // which lets one diagnostic carry its own enforcement level; its typings only show the string form.
+    const reportDiagnostic = reportViolation as unknown as (d: Record<string, unknown>) => void;
+    return (message, advisory = false) =>
+        reportDiagnostic({
+            name: spec.name,
+            description: spec.description,
+            message: `${spec.description}\n${message}`,
+            ...(advisory ? { enforcementLevel: "advisory" as const } : {}),
+        });
+}
+
+export function invalidConfigMessage(policyName: string, errors: readonly string[]): string {
+    return `The policy config is invalid, so no image can be judged: ${errors.join("; ")}. Fix the ${policyName} entry of the policy config.`;
+}
+
+export function crashMessage(e: unknown): string {
+    return `The policy failed while judging this resource, so it is not allowed through: ${(e as Error)?.message ?? String(e)}`;
+}
+
+/** The metadata half of a ResourceValidationPolicy, shared by the sync and async factories. */
+export function policyMetadata<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>, schema: ConfigSchema): Omit<ResourceValidationPolicy, "validateResource"> {
+    return {
+        name: spec.name,
+        displayName: spec.displayName,
+        description: spec.description,
+        enforcementLevel: spec.enforcementLevel ?? "mandatory",
+        severity: spec.severity,
+        remediationSteps: spec.remediationSteps,
+        url: `${DOCS_URL}/${spec.name}/README.md`,
+        tags: ["containers", "supply-chain", ...(spec.tags ?? [])],
+        configSchema: schema as ResourceValidationPolicy["configSchema"],
+    };
+}
+
+export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySpec<C>): ImagePolicy<C> {
+    const schema = imagePolicySchema(spec);
+    const parseConfig = imageConfigParser(spec, schema);
+    const cachedConfig = cachedConfigParser(parseConfig);
 
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-        // The SDK's reportViolation also takes a diagnostic object (server.js makeReportViolationFun),
-        // which lets one diagnostic carry its own enforcement level; its typings only show the string form.
-        const reportDiagnostic = reportViolation as unknown as (d: Record<string, unknown>) => void;
-        const report = (message: string, advisory = false): void =>
-            reportDiagnostic({
-                name: spec.name,
-                description: spec.description,
-                message: `${spec.description}\n${message}`,
-                ...(advisory ? { enforcementLevel: "advisory" as const } : {}),
-            });
+        const report = makeReporter(spec, reportViolation);
         try {
-            const configResult = cachedConfig(args.getConfig<Record<string, unknown>>());
+            const configResult = cachedConfig(args.getConfig<Record<string, unknown>>()).result;
             if (!configResult.ok) {
-                report(`The policy config is invalid, so no image can be judged: ${configResult.errors.join("; ")}. Fix the ${spec.name} entry of the policy config.`);
+                report(invalidConfigMessage(spec.name, configResult.errors));
                 return;
             }
             const config = configResult.config;
@@ -112,26 +160,14 @@ export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySp
             for (const f of findings) report(f.message, f.kind === "unknown" && config.unknownImages === "advisory");
         } catch (e) {
             if (isNotApplicable(e)) throw e;
-            report(`The policy failed while judging this resource, so it is not allowed through: ${(e as Error)?.message ?? String(e)}`);
+            report(crashMessage(e));
         }
     };
 
-    return {
-        name: spec.name,
-        displayName: spec.displayName,
-        description: spec.description,
-        enforcementLevel: spec.enforcementLevel ?? "mandatory",
-        severity: spec.severity,
-        remediationSteps: spec.remediationSteps,
-        url: `${DOCS_URL}/${spec.name}/README.md`,
-        tags: ["containers", "supply-chain", ...(spec.tags ?? [])],
-        configSchema: schema as ResourceValidationPolicy["configSchema"],
-        validateResource,
-        parseConfig,
-    };
+    return { ...policyMetadata(spec, schema), validateResource, parseConfig };
 }
 
 /** @pulumi/policy signals "not applicable" with an exception of its own class; let it through. */
-function isNotApplicable(e: unknown): boolean {
+export function isNotApplicable(e: unknown): boolean {
     return e instanceof Error && e.constructor.name === "NotApplicableError";
 }

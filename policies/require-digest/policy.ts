@@ -1,12 +1,25 @@
 import { checkPinnedByDigest } from "../../core/rules";
-import { ImagePolicyBaseConfig, imagePolicy } from "../lib/image-policy";
+import { imagePolicy } from "../lib/image-policy";
+import { readRegistries, registriesProperty } from "../lib/registries";
+import { digestRemediation, RequireDigestConfig } from "./remediate";
 
-export const requireDigest = imagePolicy<ImagePolicyBaseConfig>({
+const validation = imagePolicy<RequireDigestConfig>({
     name: "require-digest",
     displayName: "Images are pinned by digest",
     description: "Container images must be pinned by digest, so what runs is exactly what was scanned and signed.",
     severity: "high",
-    remediationSteps: "Reference the image as repository@sha256:<digest> (repository:tag@sha256:<digest> keeps the tag for readers). `docker buildx imagetools inspect <image>` or `az acr manifest list-metadata` shows the digest; the TrustedImage component resolves it at deploy time.",
-    readConfig: (_reader, base) => base,
+    remediationSteps: "Reference the image as repository@sha256:<digest> (repository:tag@sha256:<digest> keeps the tag for readers). `docker buildx imagetools inspect <image>` or `az acr manifest list-metadata` shows the digest; the TrustedImage component resolves it at deploy time. At enforcement level `remediate`, tags in the registries listed in `registries` are pinned automatically.",
+    properties: {
+        registries: {
+            ...registriesProperty,
+            description: `Registries remediation may contact to resolve tags to digests (enforcement level "remediate"). ${registriesProperty.description}`,
+        },
+    },
+    readConfig: (reader, base) => ({ ...base, registries: readRegistries(reader) }),
     rule: () => (ref) => checkPinnedByDigest(ref),
 });
+
+export const requireDigest = {
+    ...validation,
+    remediateResource: digestRemediation(validation.name, validation.parseConfig),
+};
