@@ -62,7 +62,7 @@ export function parseCommand(argv: string[]): Command {
             case "preview": {
                 const { values, positionals } = parseArgs({
                     args: rest,
-                    options: { ...common, program: { type: "string", default: "infra" }, stack: { type: "string", default: "dev" } },
+                    options: { ...common, program: { type: "string", default: "." }, stack: { type: "string", default: "dev" } },
                     allowPositionals: true,
                 });
                 if (positionals.length) throw new UsageError(`preview takes no arguments, given: ${positionals.join(" ")}`);

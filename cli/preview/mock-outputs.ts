@@ -7,6 +7,17 @@ import { parseTypeToken } from "../../core/discovery";
 export const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 export const MOCK_TENANT = "11111111-1111-1111-1111-111111111111";
 const MOCK_PRINCIPAL = "22222222-2222-2222-2222-222222222222";
+const MOCK_KUBELET = "33333333-3333-3333-3333-333333333333";
+/** A kubeconfig like the one AKS returns for an Entra ID cluster (kubelogin exec plugin). */
+const MOCK_KUBECONFIG = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters: [{name: aks, cluster: {server: 'https://aks.hcp.westeurope.azmk8s.io:443'}}]",
+    "contexts: [{name: aks, context: {cluster: aks, user: aks-user}}]",
+    "current-context: aks",
+    "users: [{name: aks-user, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]}}}]",
+    "",
+].join("\n");
 
 /** ARM provider namespace and collection of azure-native `<module>:<Type>` tokens. */
 const ARM_TYPES: Record<string, [string, string]> = {
@@ -66,6 +77,22 @@ export function mockResource(type: string, name: string, inputs: Record<string, 
         }
         if (t.module === "containerservice" && t.kind === "ManagedCluster") {
             state.fqdn = `${own}.hcp.westeurope.azmk8s.io`;
+            // AKS creates the kubelet identity and the OIDC issuer; programs grant AcrPull to the former.
+            state.identityProfile = {
+                kubeletidentity: { objectId: MOCK_KUBELET, clientId: MOCK_KUBELET, resourceId: `${id}-agentpool` },
+            };
+            if ((inputs.oidcIssuerProfile as { enabled?: boolean } | undefined)?.enabled) {
+                state.oidcIssuerProfile = { enabled: true, issuerURL: `https://westeurope.oic.prod-aks.azure.com/${MOCK_TENANT}/${own}/` };
+            }
+        }
+        if (t.module === "keyvault" && t.kind === "Key" && typeof inputs.vaultName === "string") {
+            state.keyUri = `https://${inputs.vaultName}.vault.azure.net/keys/${own}`;
+            state.keyUriWithVersion = `${state.keyUri}/${"0".repeat(32)}`;
+        }
+        // A system-assigned identity gets a principal when the resource is created.
+        const identity = inputs.identity as { type?: unknown } | undefined;
+        if (typeof identity?.type === "string" && identity.type.includes("SystemAssigned")) {
+            state.identity = { ...identity, principalId: MOCK_PRINCIPAL, tenantId: MOCK_TENANT };
         }
     } else if (t?.pkg === "kubernetes") {
         const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
@@ -80,6 +107,9 @@ export function mockResource(type: string, name: string, inputs: Record<string, 
 export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
     if (token === "azure-native:authorization:getClientConfig") {
         return { clientId: MOCK_PRINCIPAL, objectId: MOCK_PRINCIPAL, subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+    }
+    if (token === "azure-native:containerservice:listManagedClusterUserCredentials") {
+        return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(MOCK_KUBECONFIG).toString("base64") }] };
     }
     return inputs;
 }

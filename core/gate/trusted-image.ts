@@ -1,0 +1,152 @@
+/**
+ * Deploy-time pinning: resolves `registry/repository:tag` to the digest it names now and judges that
+ * digest with the same evidence and signature code the pack runs — so what TrustedImage hands to a
+ * workload is exactly what `scanned-images` and `signed-images` would let through.
+ */
+import { formatReference, parseReference, type ImageReference } from "../reference";
+import { entryMatches, parseTrustEntries } from "../trust";
+import { collectEvidence, judgeImage, loadReports, parseEvidenceConfig, queryDefender, type DefenderOptions, type EvidenceConfig } from "../evidence";
+import { parseSignatureConfig, verifyImageSignatures, type SignatureConfig } from "../signature";
+import { createRegistryClient, parseRegistriesConfig, signatureSource } from "../registry";
+import type { FetchedManifest, RegistryClientOptions, RepositoryClient } from "../registry/types";
+import { fetchAttestations } from "../../policies/scanned-images/attestations";
+
+export interface TrustedImageRequest {
+    /** Registry host (login server), e.g. `contoso.azurecr.io`. */
+    readonly registry: string;
+    readonly repository: string;
+    readonly tag?: string;
+    /** A digest to pin to instead of resolving the tag (verified against the registry when it is contactable). */
+    readonly digest?: string;
+    /** trusted-registries' `registries`: an image outside them is refused before anything is contacted. */
+    readonly trustedRegistries: readonly string[];
+    /** The `scanned-images` properties (reports, defender, attestations, failOn, maxAgeDays, …). */
+    readonly evidence?: Readonly<Record<string, unknown>>;
+    /** The `signed-images` properties (notation, cosign). */
+    readonly signatures?: Readonly<Record<string, unknown>>;
+    /** Registries that may be contacted (the `registries` config form); default: those named in evidence and signatures. */
+    readonly registries?: readonly unknown[];
+    /** Where relative report and certificate paths resolve (the pack directory for a shared policy config). */
+    readonly baseDir: string;
+    readonly now?: Date;
+    readonly clientOptions?: RegistryClientOptions;
+    /** Overrides for the Defender query (credential, endpoint); tests and sovereign clouds. */
+    readonly defender?: Partial<DefenderOptions>;
+}
+
+export interface TrustedImageResult {
+    /** `registry/repository:tag@digest`, or `registry/repository@digest` without a tag. */
+    readonly reference: string;
+    readonly digest: string;
+    /** Why the image may not be deployed; empty when it passed every configured check. */
+    readonly problems: readonly string[];
+    /** What the checks found (verdicts, signer), for logs. */
+    readonly notes: readonly string[];
+}
+
+function registriesOf(req: TrustedImageRequest): readonly unknown[] {
+    if (req.registries) return req.registries;
+    const pick = (o?: Readonly<Record<string, unknown>>) => (Array.isArray(o?.registries) ? (o!.registries as unknown[]) : []);
+    const all = [...pick(req.evidence), ...pick(req.signatures)];
+    // The same host listed by both policies is one entry.
+    const seen = new Set<string>();
+    return all.filter((e) => {
+        const key = JSON.stringify(e);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+/** Never throws for a refusal: problems come back in the result; it throws only for a bad request. */
+export async function resolveTrustedImage(req: TrustedImageRequest): Promise<TrustedImageResult> {
+    const text = `${req.registry}/${req.repository}${req.tag ? `:${req.tag}` : ""}${req.digest ? `@${req.digest}` : ""}`;
+    const parsed = parseReference(text);
+    if (!parsed.ok) throw new Error(`${text} is not a valid image reference: ${parsed.error.message}`);
+    const ref = parsed.ref;
+    if (!ref.tag && !ref.digest) throw new Error(`${text}: give a tag to resolve or a digest to pin`);
+    const trust = parseTrustEntries(req.trustedRegistries);
+    if (trust.errors.length) throw new Error(`trustedRegistries: ${trust.errors.join("; ")}`);
+    const name = `${ref.domain}/${ref.path}`;
+    if (!trust.entries.some((e) => entryMatches(e, ref))) {
+        return { reference: text, digest: ref.digest ?? "", problems: [`${name} is not in a trusted registry (trusted: ${req.trustedRegistries.join(", ")})`], notes: [] };
+    }
+
+    // Bad config is an error before anything is contacted.
+    const evidence = req.evidence ? parseEvidenceConfig(req.evidence) : undefined;
+    if (evidence && !evidence.ok) throw new Error(`scanned-images config: ${evidence.errors.join("; ")}`);
+    const signatures = req.signatures ? parseSignatureConfig(req.signatures, { baseDir: req.baseDir }) : undefined;
+    if (signatures && !signatures.ok) throw new Error(`signed-images config: ${signatures.errors.join("; ")}`);
+    const regs = parseRegistriesConfig(registriesOf(req));
+    if (!regs.ok) throw new Error(`registries: ${regs.errors.join("; ")}`);
+    const client = createRegistryClient(regs.entries, req.clientOptions);
+    const repo = client.repository(ref.domain, ref.path);
+
+    const problems: string[] = [];
+    const notes: string[] = [];
+    let manifest: FetchedManifest | undefined;
+    if (repo) {
+        let resolved: FetchedManifest;
+        try {
+            resolved = await repo.resolve(ref.digest ?? ref.tag!);
+        } catch (e) {
+            return { reference: text, digest: ref.digest ?? "", problems: [`${describeRef(ref)} could not be resolved: ${(e as Error).message}`], notes };
+        }
+        manifest = resolved;
+        // The client verifies bytes against the digest asked for; a tag+digest must also agree.
+        if (ref.digest && resolved.digest !== ref.digest) problems.push(`the registry served ${resolved.digest} for ${ref.digest}`);
+    } else if (!ref.digest) {
+        return { reference: text, digest: "", problems: [`${describeRef(ref)} is a tag and ${ref.domain} is not among the registries that may be contacted, so its digest cannot be resolved; pin a digest or add the registry`], notes };
+    }
+    const digest = ref.digest ?? manifest!.digest;
+    const pinned = formatReference({ ...ref, digest });
+
+    problems.push(...(await judgeEvidence(req, evidence?.config, ref, digest, repo, notes)));
+    problems.push(...(await judgeSignatures(req, signatures?.config, name, digest, repo, manifest, notes)));
+    return { reference: pinned, digest, problems, notes };
+}
+
+function describeRef(ref: ImageReference): string {
+    return formatReference(ref);
+}
+
+async function judgeEvidence(req: TrustedImageRequest, config: EvidenceConfig | undefined, ref: ImageReference, digest: string, repo: RepositoryClient | undefined, notes: string[]): Promise<string[]> {
+    if (!config || !req.evidence) return [`no scan evidence is configured (scanned-images), so ${digest} cannot be shown to be scanned`];
+    const problems: string[] = [];
+    const files = await loadReports(config.reports, req.baseDir);
+    for (const w of files.warnings) notes.push(w.message);
+    let defender;
+    if (config.defender) {
+        const r = await queryDefender([digest], { subscriptions: config.defender.subscriptions, ...req.defender });
+        if (r.ok) defender = r.lookup;
+        else problems.push(`Defender for Containers could not be queried: ${r.error.message}`);
+    }
+    let attestations;
+    if (req.evidence.attestations === true) {
+        if (!repo) problems.push(`attestations are enabled but ${ref.domain} is not among the registries that may be contacted`);
+        else {
+            try {
+                const found = await fetchAttestations(repo, digest);
+                attestations = found.reports;
+                // A scan referrer that cannot be read fails closed, as in the pack.
+                problems.push(...found.problems);
+            } catch (e) {
+                problems.push(`attestations of ${digest} could not be listed: ${(e as Error).message}`);
+            }
+        }
+    }
+    const verdict = judgeImage(collectEvidence(ref, digest, { files, ...(defender ? { defender } : {}), ...(attestations ? { attestations } : {}) }), config, req.now ?? new Date());
+    (verdict.pass ? notes : problems).push(verdict.message);
+    return problems;
+}
+
+async function judgeSignatures(req: TrustedImageRequest, config: SignatureConfig | undefined, repository: string, digest: string, repo: RepositoryClient | undefined, manifest: FetchedManifest | undefined, notes: string[]): Promise<string[]> {
+    if (!config) return [];
+    if (!repo || !manifest) return [`signatures are required but ${repository.split("/")[0]} is not among the registries that may be contacted`];
+    const result = await verifyImageSignatures({ repository, manifest: { mediaType: manifest.mediaType, digest, size: manifest.size } }, config, signatureSource(repo), { now: req.now });
+    if (result.verified) {
+        notes.push(`signature of ${digest} verified (${result.by})`);
+        return [];
+    }
+    return [`no valid signature for ${digest}: ${result.reasons.map((r) => r.message).join("; ")}`];
+}

@@ -1,0 +1,21 @@
+/**
+ * The imagegate environment program (`pulumi up` from the repository root; Pulumi.yaml's main is
+ * infra/). Stack settings come from Pulumi.<stack>.yaml, trust settings from the policy config the
+ * pack is given, so preview, provisioning and admission judge images by one list.
+ */
+import * as path from "path";
+import { readEnvironmentConfig } from "./config";
+import { createEnvironment } from "./environment";
+import { loadTrustSettings } from "../components/image";
+
+const projectDir = path.resolve(__dirname, "..");
+const config = readEnvironmentConfig();
+const trust = loadTrustSettings(path.resolve(projectDir, config.policyConfigFile));
+const env = createEnvironment(config, trust, projectDir);
+
+export const resourceGroupName = env.resourceGroupName;
+export const registryLoginServer = env.registryLoginServer;
+export const clusterName = env.clusterName;
+export const buildTaskId = env.buildTaskId;
+export const sampleImage = env.sampleImage;
+export const trustedRegistries = env.trustedRegistries;
