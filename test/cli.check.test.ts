@@ -1,21 +1,14 @@
 /** `imagegate check`: Kubernetes YAML → type tokens → the imagegate pack, in all three formats. */
-import { execFile } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseManifests } from "../cli/check/manifests";
 import { kubernetesTypeToken } from "../cli/check/type-token";
+import { cli } from "./support/cli";
 
 const ROOT = path.join(__dirname, "..");
 const M = "test/fixtures/manifests";
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["bin/imagegate.js", ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-        });
-    });
-}
 
 describe("kubernetesTypeToken", () => {
     it.each([
@@ -136,5 +129,23 @@ describe("imagegate check (CLI)", () => {
         expect(fmt.code).toBe(2);
         expect(fmt.stderr).toContain('--format must be one of text, json, sarif, given: "xml"');
         expect((await cli(["frobnicate"])).stderr).toContain('unknown command "frobnicate"');
+    });
+
+    it("prints a progress line on stderr for long runs, and none with --quiet; stdout stays the report", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "imagegate-progress-"));
+        try {
+            const docs = Array.from({ length: 450 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec: {containers: [{name: c, image: "contoso.azurecr.io/app@sha256:${"a".repeat(64)}"}]}`);
+            fs.writeFileSync(path.join(dir, "many.yaml"), docs.join("\n---\n"));
+            const cfg = path.join(dir, "config.json");
+            fs.writeFileSync(cfg, JSON.stringify({ "trusted-registries": { registries: ["contoso.azurecr.io"] } }));
+            const loud = await cli(["check", dir, "--policy-config", cfg, "--format", "json"]);
+            expect(loud.code).toBe(0);
+            expect(loud.stderr).toMatch(/imagegate: judged \d+\/450 resources/);
+            expect(JSON.parse(loud.stdout).resources).toHaveLength(450);
+            const quiet = await cli(["check", dir, "--policy-config", cfg, "--format", "json", "--quiet"]);
+            expect(quiet.stderr).toBe("");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

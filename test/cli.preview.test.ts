@@ -1,22 +1,14 @@
 /** `imagegate preview`: a Pulumi program run under mocks, its resources judged by the imagegate pack. */
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { engineUrn } from "../cli/preview/run-program";
 import { armId, mockResource } from "../cli/preview/mock-outputs";
 import { configValue, loadProject } from "../cli/preview/program-config";
+import { cli } from "./support/cli";
 
 const ROOT = path.join(__dirname, "..");
 const P = "test/fixtures/programs";
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["bin/imagegate.js", ...args], { cwd: ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-        });
-    });
-}
 
 describe("preview building blocks", () => {
     it("builds URNs like the engine: parent chain without the root stack", () => {

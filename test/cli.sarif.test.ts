@@ -1,21 +1,13 @@
 /** `--format sarif` output validated against the OASIS SARIF 2.1.0 JSON schema (vendored, see fixtures/sarif/README.md). */
 import Ajv from "ajv";
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { toSarif } from "../cli/report/sarif";
 import type { Report } from "../cli/report/model";
+import { cli } from "./support/cli";
 
 const ROOT = path.join(__dirname, "..");
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["bin/imagegate.js", ...args], { cwd: ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-        });
-    });
-}
 
 function sarifValidator() {
     const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "sarif", "sarif-2.1.0-rtm.5.json"), "utf8"));

@@ -3,7 +3,6 @@
  * previewed through the pack as `npm start` does — the dev stack with zero mandatory violations,
  * ids flowing between components, and one registry list reaching the pack and the admission regex.
  */
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -14,17 +13,10 @@ import { environmentConfigFrom, validateEnvironmentConfig } from "../infra/confi
 import { createEnvironment } from "../infra/environment";
 import { mockCall, mockResource } from "../cli/preview/mock-outputs";
 import { runUnderMocks, type RegisteredResource } from "./support/mocks";
+import { cli } from "./support/cli";
 
 const ROOT = path.join(__dirname, "..");
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["bin/imagegate.js", ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-        });
-    });
-}
 
 /** Pulumi.<stack>.yaml's `imagegate:` values, as the program reads them. */
 function stackValues(stack: string): Record<string, unknown> {

@@ -2,7 +2,6 @@
  * TrustedImage against the real loopback registry: tag → digest at each run, judged by the pack's
  * evidence and signature code; refused (enforce) or warned (audit) with the reason.
  */
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -11,18 +10,11 @@ import { TrustedImage } from "../components/image";
 import { runUnderMocks } from "./support/mocks";
 import { startConnectionCounter, startRegistry, type TestRegistry } from "./support/registry";
 import { cosignLayer, cosignManifest, cosignPayload, cosignSign, ecKey, publicPem } from "./support/signing";
+import { cli } from "./support/cli";
 
 const TRIVY_JSON = "application/vnd.aquasecurity.trivy.report+json";
 const ROOT = path.join(__dirname, "..");
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js"))) throw new Error("dist/cli/main.js is missing: run `npm run build` first");
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["bin/imagegate.js", ...args], { cwd: ROOT, timeout: 90_000 }, (err, stdout, stderr) => {
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-        });
-    });
-}
 
 function writeConfig(doc: unknown): string {
     const file = path.join(dir, `policy-config-${Math.random().toString(36).slice(2)}.json`);
@@ -165,7 +157,7 @@ describe("resolveTrustedImage", () => {
 
         const other = ecKey();
         const bad = await resolveTrustedImage(request({ repository: "team/signed", signatures: { cosign: { keys: [publicPem(other)] }, registries: [reg.host] } }));
-        expect(bad.problems.join("\n")).toMatch(/no valid signature/);
+        expect(bad.problems.join("\n")).toMatch(/no trusted signature verifies it: the cosign signature verifies with none of the 1 configured key/);
     });
 
     it("rejects a malformed request with a clear error", async () => {
@@ -189,11 +181,16 @@ describe("TrustedImage component (under Pulumi mocks)", () => {
     it("audit mode deploys the pinned reference of an image that does not pass", async () => {
         await reg.pushImage("team/audited", "1.0");
         let audited: string | undefined;
+        // Under mocks, pulumi.log writes to the console: the warning is what the user sees.
+        const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
         await runUnderMocks(async () => {
             const t = new TrustedImage("audited", { registry: reg.host, repository: "team/audited", tag: "1.0", trustedRegistries: [reg.host], evidence: { reports: [dir], registries: [reg.host] }, baseDir: dir, mode: "audit" });
             audited = await new Promise<string>((resolve) => t.reference.apply((r) => resolve(r)));
         });
         expect(audited).toMatch(/team\/audited:1\.0@sha256:[0-9a-f]{64}$/);
+        const warned = warn.mock.calls.map((c) => String(c[0])).join("\n");
+        warn.mockRestore();
+        expect(warned).toMatch(/TrustedImage "audited": .* is not trusted for deployment: .*unscanned.*\(mode audit: deploying anyway\)/);
     });
 
     it("refuses bad arguments at construction", async () => {
@@ -216,13 +213,13 @@ describe("TrustedImage in a program previewed with `imagegate preview`", () => {
 
     it("fails the preview with the reason when the image has no evidence (enforce), and the pack sees the pinned image when it passes", async () => {
         await reg.pushImage("team/program", "1.0");
-        const refused = await cli(["preview", "--program", program, "--stack", stack(`refused${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.0", reports: dir }), "--format", "json"]);
+        const refused = await cli(["preview", "--program", program, "--stack", stack(`t-refused-${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.0", reports: dir }), "--format", "json"]);
         expect({ code: refused.code, stderr: refused.stderr }).toMatchObject({ code: 2 });
         expect(refused.stderr).toMatch(/TrustedImage "app": .*team\/program:1\.0@sha256:[0-9a-f]{64} is not trusted for deployment: .*unscanned/);
 
         const img = await reg.pushImage("team/program", "1.1");
         writeReport("program.json", trivyReport(`${reg.host}/team/program@${img.manifest.digest}`, []));
-        const passed = await cli(["preview", "--program", program, "--stack", stack(`passed${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.1", reports: dir }), "--format", "json", "--policy-config", writeConfig({ "trusted-registries": { registries: [reg.host] } })]);
+        const passed = await cli(["preview", "--program", program, "--stack", stack(`t-passed-${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.1", reports: dir }), "--format", "json", "--policy-config", writeConfig({ "trusted-registries": { registries: [reg.host] } })]);
         const doc = JSON.parse(passed.stdout);
         const deployment = doc.resources.find((r: { type: string }) => r.type === "kubernetes:apps/v1:Deployment");
         expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(`${reg.host}/team/program:1.1@${img.manifest.digest}`);

@@ -28,6 +28,8 @@ type Req = {
     getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
     getProtect?(): boolean;
+    /** An explicit provider: `<urn>::<id>` (empty for the default provider). */
+    getProvider?(): string;
 };
 type Callback = (err: unknown, res?: { getUrn(): string }) => void;
 
@@ -57,6 +59,18 @@ function engineView(v: unknown, urns: Map<string, string>): PropertyValue {
         return out;
     }
     return v as PropertyValue;
+}
+
+/**
+ * The explicit provider a resource was registered with, as the engine sends it to Analyze and
+ * AnalyzeStack (stack policies tie Kubernetes resources to a cluster through it). Providers are
+ * registered before the resources that use them, so the provider is already recorded.
+ */
+function providerOf(req: Req, byMockUrn: ReadonlyMap<string, string>, byUrn: ReadonlyMap<string, ProgramResource>): Pick<ProgramResource, "provider"> {
+    const ref = req.getProvider?.() ?? "";
+    const mockUrn = ref.includes("::") ? ref.slice(0, ref.lastIndexOf("::")) : "";
+    const p = mockUrn ? byUrn.get(byMockUrn.get(mockUrn) ?? mockUrn) : undefined;
+    return p ? { provider: { type: p.type, name: p.name, urn: p.urn, properties: p.properties } } : {};
 }
 
 function registerTsNode(dir: string): void {
@@ -146,6 +160,7 @@ export async function runProgram(project: ProgramProject, opts: { timeoutMs?: nu
 
     const resources: ProgramResource[] = [];
     let stackUrn = "";
+    const byUrn = new Map<string, ProgramResource>();
     for (const { req, mockUrn } of pending) {
         const mockParent = req.getParent();
         const parent = mockParent ? byMockUrn.get(mockParent) ?? mockParent : undefined;
@@ -166,7 +181,9 @@ export async function runProgram(project: ProgramProject, opts: { timeoutMs?: nu
             propertyDependencies,
             options: { parent, protect: req.getProtect?.() ?? false },
             properties: engineView(req.getObject()?.toJavaScript() ?? {}, byMockUrn) as Record<string, unknown>,
+            ...providerOf(req, byMockUrn, byUrn),
         });
+        byUrn.set(urn, resources[resources.length - 1]);
     }
     return { resources, stackUrn };
 }

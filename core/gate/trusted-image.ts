@@ -5,11 +5,12 @@
  */
 import { formatReference, parseReference, type ImageReference } from "../reference";
 import { entryMatches, parseTrustEntries } from "../trust";
-import { collectEvidence, judgeImage, loadReports, parseEvidenceConfig, queryDefender, type DefenderOptions, type EvidenceConfig } from "../evidence";
-import { parseSignatureConfig, verifyImageSignatures, type SignatureConfig } from "../signature";
-import { createRegistryClient, parseRegistriesConfig, signatureSource } from "../registry";
-import type { FetchedManifest, RegistryClientOptions, RepositoryClient } from "../registry/types";
-import { fetchAttestations } from "../../policies/scanned-images/attestations";
+import { loadReports, parseEvidenceConfig, queryDefender, type DefenderOptions, type EvidenceConfig } from "../evidence";
+import { parseSignatureConfig, type SignatureConfig } from "../signature";
+import { createRegistryClient, parseRegistriesConfig } from "../registry";
+import type { FetchedManifest, RegistryClient, RegistryClientOptions } from "../registry/types";
+import { judgeScan, type ScanContext } from "./scan";
+import { judgeSignature } from "./signature";
 
 export interface TrustedImageRequest {
     /** Registry host (login server), e.g. `contoso.azurecr.io`. */
@@ -84,69 +85,50 @@ export async function resolveTrustedImage(req: TrustedImageRequest): Promise<Tru
 
     const problems: string[] = [];
     const notes: string[] = [];
-    let manifest: FetchedManifest | undefined;
+    // A digest is checked against the registry when it may be contacted (it must exist there); a
+    // tag must be resolved, so its registry must be contactable.
+    let resolved: FetchedManifest | undefined;
     if (repo) {
-        let resolved: FetchedManifest;
         try {
             resolved = await repo.resolve(ref.digest ?? ref.tag!);
         } catch (e) {
-            return { reference: text, digest: ref.digest ?? "", problems: [`${describeRef(ref)} could not be resolved: ${(e as Error).message}`], notes };
+            return { reference: text, digest: ref.digest ?? "", problems: [`${formatReference(ref)} could not be resolved: ${(e as Error).message}`], notes };
         }
-        manifest = resolved;
-        // The client verifies bytes against the digest asked for; a tag+digest must also agree.
-        if (ref.digest && resolved.digest !== ref.digest) problems.push(`the registry served ${resolved.digest} for ${ref.digest}`);
     } else if (!ref.digest) {
-        return { reference: text, digest: "", problems: [`${describeRef(ref)} is a tag and ${ref.domain} is not among the registries that may be contacted, so its digest cannot be resolved; pin a digest or add the registry`], notes };
+        return { reference: text, digest: "", problems: [`${formatReference(ref)} is a tag and ${ref.domain} is not among the registries that may be contacted, so its digest cannot be resolved; pin a digest or add the registry`], notes };
     }
-    const digest = ref.digest ?? manifest!.digest;
+    const digest = ref.digest ?? resolved!.digest;
     const pinned = formatReference({ ...ref, digest });
 
-    problems.push(...(await judgeEvidence(req, evidence?.config, ref, digest, repo, notes)));
-    problems.push(...(await judgeSignatures(req, signatures?.config, name, digest, repo, manifest, notes)));
+    problems.push(...(await judgeEvidence(req, evidence?.config, ref, digest, client, notes)));
+    problems.push(...(await judgeSignatures(req, signatures?.config, ref, digest, client, notes)));
     return { reference: pinned, digest, problems, notes };
 }
 
-function describeRef(ref: ImageReference): string {
-    return formatReference(ref);
-}
-
-async function judgeEvidence(req: TrustedImageRequest, config: EvidenceConfig | undefined, ref: ImageReference, digest: string, repo: RepositoryClient | undefined, notes: string[]): Promise<string[]> {
+async function judgeEvidence(req: TrustedImageRequest, config: EvidenceConfig | undefined, ref: ImageReference, digest: string, client: RegistryClient, notes: string[]): Promise<string[]> {
     if (!config || !req.evidence) return [`no scan evidence is configured (scanned-images), so ${digest} cannot be shown to be scanned`];
-    const problems: string[] = [];
     const files = await loadReports(config.reports, req.baseDir);
-    for (const w of files.warnings) notes.push(w.message);
-    let defender;
-    if (config.defender) {
-        const r = await queryDefender([digest], { subscriptions: config.defender.subscriptions, ...req.defender });
-        if (r.ok) defender = r.lookup;
-        else problems.push(`Defender for Containers could not be queried: ${r.error.message}`);
-    }
-    let attestations;
-    if (req.evidence.attestations === true) {
-        if (!repo) problems.push(`attestations are enabled but ${ref.domain} is not among the registries that may be contacted`);
-        else {
-            try {
-                const found = await fetchAttestations(repo, digest);
-                attestations = found.reports;
-                // A scan referrer that cannot be read fails closed, as in the pack.
-                problems.push(...found.problems);
-            } catch (e) {
-                problems.push(`attestations of ${digest} could not be listed: ${(e as Error).message}`);
-            }
-        }
-    }
-    const verdict = judgeImage(collectEvidence(ref, digest, { files, ...(defender ? { defender } : {}), ...(attestations ? { attestations } : {}) }), config, req.now ?? new Date());
-    (verdict.pass ? notes : problems).push(verdict.message);
-    return problems;
+    for (const w of files.warnings) notes.push(`scan report ignored: ${w.message}`);
+    const defender = config.defender;
+    // The same verdict the scanned-images policy reaches, from the same sources.
+    const ctx: ScanContext = {
+        registry: client,
+        reports: async () => files,
+        ...(defender ? { defender: { get: (d: string) => queryDefender([d], { subscriptions: defender.subscriptions, ...req.defender }) } } : {}),
+        now: () => req.now ?? new Date(),
+    };
+    const judged = await judgeScan({ ...ref, digest }, ctx, { ...config, attestations: req.evidence.attestations === true });
+    if (judged.failure) return [`${judged.failure.reason} (fix: ${judged.failure.fix})`];
+    if (judged.summary) notes.push(judged.summary);
+    return [];
 }
 
-async function judgeSignatures(req: TrustedImageRequest, config: SignatureConfig | undefined, repository: string, digest: string, repo: RepositoryClient | undefined, manifest: FetchedManifest | undefined, notes: string[]): Promise<string[]> {
-    if (!config) return [];
-    if (!repo || !manifest) return [`signatures are required but ${repository.split("/")[0]} is not among the registries that may be contacted`];
-    const result = await verifyImageSignatures({ repository, manifest: { mediaType: manifest.mediaType, digest, size: manifest.size } }, config, signatureSource(repo), { now: req.now });
-    if (result.verified) {
-        notes.push(`signature of ${digest} verified (${result.by})`);
-        return [];
-    }
-    return [`no valid signature for ${digest}: ${result.reasons.map((r) => r.message).join("; ")}`];
+async function judgeSignatures(req: TrustedImageRequest, config: SignatureConfig | undefined, ref: ImageReference, digest: string, client: RegistryClient, notes: string[]): Promise<string[]> {
+    if (!req.signatures) return [];
+    // The same verdict the signed-images policy reaches.
+    const judged = await judgeSignature({ ...ref, digest }, { registry: client, now: () => req.now ?? new Date() }, config);
+    notes.push(...(judged.advisories ?? []));
+    if (judged.failure) return [`${judged.failure.reason} (fix: ${judged.failure.fix})`];
+    notes.push(`signature of ${digest} verified (${judged.verifiedBy})`);
+    return [];
 }

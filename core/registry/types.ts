@@ -11,14 +11,8 @@
  * - credentials never appear in errors, messages or logs.
  */
 
-/** An OCI content descriptor. */
-export interface Descriptor {
-    readonly mediaType: string;
-    readonly digest: string;
-    readonly size: number;
-    readonly artifactType?: string;
-    readonly annotations?: Readonly<Record<string, string>>;
-}
+import type { Descriptor } from "../oci";
+export type { Descriptor };
 
 /** A manifest fetched and verified against its digest. */
 export interface FetchedManifest {

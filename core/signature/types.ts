@@ -4,13 +4,8 @@
  */
 
 /** An OCI content descriptor as registries and signature payloads write it. */
-export interface Descriptor {
-    readonly mediaType: string;
-    readonly digest: string;
-    readonly size: number;
-    readonly artifactType?: string;
-    readonly annotations?: Readonly<Record<string, string>>;
-}
+export type { Descriptor } from "../oci";
+import type { Descriptor } from "../oci";
 
 export type FailureCode =
     /** Nothing signed this image: no Notation referrer, no cosign signature. */

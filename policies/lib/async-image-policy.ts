@@ -20,6 +20,7 @@ import {
     invalidConfigMessage, isNotApplicable, makeReporter, policyMetadata,
 } from "./image-policy";
 import { Limiter, LookupCache, policyContext } from "./lookups";
+import { notApplicable } from "./not-applicable";
 
 /** The verdict on one image. */
 export interface ImageJudgement {
@@ -96,7 +97,7 @@ export function asyncImagePolicy<C extends ImagePolicyBaseConfig, X>(spec: Async
             const config = result.config;
             const images = discoverImages(args.type, unwrapProxy(args.props));
             if (!images) {
-                args.notApplicable("the resource carries no container images");
+                notApplicable(args, "the resource carries no container images");
                 return;
             }
             const refs = referencesToJudge(images, config.exemptImages);

@@ -3,11 +3,13 @@
  * rule from the core. Shared plumbing: config reading, per-image unknown handling, exemptions, and
  * turning any unexpected error into a violation instead of an aborted preview.
  */
-import type { EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity } from "@pulumi/policy";
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { ImageRule, evaluateResource } from "../../core/evaluate";
 import { Exemption, parseExemptions } from "../../core/trust";
 import { unwrapProxy } from "../../core/unknown";
 import { ConfigReader, ConfigResult, ConfigSchema, PropertySchema } from "./config";
+import { crashMessage, policyFields, type PolicyMeta } from "./metadata";
+import { notApplicable } from "./not-applicable";
 
 /** Config every image policy takes. */
 export interface ImagePolicyBaseConfig {
@@ -33,14 +35,7 @@ export const baseImageProperties: Record<string, PropertySchema> = {
 };
 
 /** What every image policy declares about itself (metadata and config), sync or async. */
-export interface ImagePolicyMeta<C extends ImagePolicyBaseConfig> {
-    readonly name: string;
-    readonly displayName: string;
-    readonly description: string;
-    readonly severity: Severity;
-    readonly remediationSteps: string;
-    readonly enforcementLevel?: EnforcementLevel;
-    readonly tags?: string[];
+export interface ImagePolicyMeta<C extends ImagePolicyBaseConfig> extends PolicyMeta {
     /** Policy-specific properties, merged with the base ones. */
     readonly properties?: Record<string, PropertySchema>;
     readonly required?: string[];
@@ -57,7 +52,7 @@ export interface ImagePolicy<C> extends ResourceValidationPolicy {
     readonly parseConfig: (raw: Record<string, unknown>) => ConfigResult<C>;
 }
 
-export const DOCS_URL = "https://github.com/imagegate/imagegate/blob/main/policies";
+export { DOCS_URL } from "./metadata";
 
 /** The config schema of a policy: base properties plus its own. */
 export function imagePolicySchema<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>): ConfigSchema {
@@ -119,23 +114,11 @@ export function invalidConfigMessage(policyName: string, errors: readonly string
     return `The policy config is invalid, so no image can be judged: ${errors.join("; ")}. Fix the ${policyName} entry of the policy config.`;
 }
 
-export function crashMessage(e: unknown): string {
-    return `The policy failed while judging this resource, so it is not allowed through: ${(e as Error)?.message ?? String(e)}`;
-}
+export { crashMessage };
 
 /** The metadata half of a ResourceValidationPolicy, shared by the sync and async factories. */
 export function policyMetadata<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>, schema: ConfigSchema): Omit<ResourceValidationPolicy, "validateResource"> {
-    return {
-        name: spec.name,
-        displayName: spec.displayName,
-        description: spec.description,
-        enforcementLevel: spec.enforcementLevel ?? "mandatory",
-        severity: spec.severity,
-        remediationSteps: spec.remediationSteps,
-        url: `${DOCS_URL}/${spec.name}/README.md`,
-        tags: ["containers", "supply-chain", ...(spec.tags ?? [])],
-        configSchema: schema as ResourceValidationPolicy["configSchema"],
-    };
+    return policyFields(spec, ["containers", "supply-chain"], schema);
 }
 
 export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySpec<C>): ImagePolicy<C> {
@@ -154,7 +137,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySp
             const config = configResult.config;
             const findings = evaluateResource(args.type, args.name, unwrapProxy(args.props), spec.rule(config), { exemptions: config.exemptImages });
             if (findings === undefined) {
-                args.notApplicable("the resource carries no container images");
+                notApplicable(args, "the resource carries no container images");
                 return;
             }
             for (const f of findings) report(f.message, f.kind === "unknown" && config.unknownImages === "advisory");

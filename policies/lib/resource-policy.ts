@@ -6,11 +6,12 @@
  * failed check, unknown properties reported as advisory "checked during `pulumi up`", and any
  * unexpected error turned into a violation instead of an aborted preview.
  */
-import type { EnforcementLevel, ResourceValidationArgs, ResourceValidationPolicy, Severity } from "@pulumi/policy";
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { isAzureType } from "../../core/discovery";
 import { isUnknown, unwrapProxy } from "../../core/unknown";
 import { ConfigReader, ConfigResult, ConfigSchema, PropertySchema } from "./config";
-import { DOCS_URL } from "./image-policy";
+import { crashMessage, policyFields, type PolicyMeta } from "./metadata";
+import { notApplicable } from "./not-applicable";
 
 // ---------------------------------------------------------------------------------------------
 // Property reads
@@ -168,14 +169,7 @@ export interface AzureKind {
     readonly kind: string;
 }
 
-export interface ResourcePolicySpec<C extends ResourcePolicyBaseConfig> {
-    readonly name: string;
-    readonly displayName: string;
-    readonly description: string;
-    readonly severity: Severity;
-    readonly remediationSteps: string;
-    readonly enforcementLevel?: EnforcementLevel;
-    readonly tags?: string[];
+export interface ResourcePolicySpec<C extends ResourcePolicyBaseConfig> extends PolicyMeta {
     readonly appliesTo: readonly AzureKind[];
     readonly checks: readonly ResourceCheck<C>[];
     /** Policy-specific properties, merged with the base ones. */
@@ -277,7 +271,7 @@ export function resourcePolicy<C extends ResourcePolicyBaseConfig>(spec: Resourc
 
     const validateResource = (args: ResourceValidationArgs, reportViolation: unknown): void => {
         const kind = matchAzureKind(args.type, spec.appliesTo);
-        if (kind === undefined) args.notApplicable(`applies to azure-native ${kindsText}`);
+        if (kind === undefined) notApplicable(args, `applies to azure-native ${kindsText}`);
         // The SDK's reportViolation also takes a diagnostic object (server.js makeReportViolationFun),
         // which lets one diagnostic carry its own enforcement level.
         const reportDiagnostic = reportViolation as (d: Record<string, unknown>) => void;
@@ -299,20 +293,12 @@ export function resourcePolicy<C extends ResourcePolicyBaseConfig>(spec: Resourc
                 report(formatResult(kind!, args.name, checkId, result), result.kind === "unknown" && config.unknownValues === "advisory");
             }
         } catch (e) {
-            report(`The policy failed while judging this resource, so it is not allowed through: ${(e as Error)?.message ?? String(e)}`);
+            report(crashMessage(e));
         }
     };
 
     return {
-        name: spec.name,
-        displayName: spec.displayName,
-        description: spec.description,
-        enforcementLevel: spec.enforcementLevel ?? "mandatory",
-        severity: spec.severity,
-        remediationSteps: spec.remediationSteps,
-        url: `${DOCS_URL}/${spec.name}/README.md`,
-        tags: ["azure", "hardening", ...(spec.tags ?? [])],
-        configSchema: schema as ResourceValidationPolicy["configSchema"],
+        ...policyFields(spec, ["azure", "hardening"], schema),
         validateResource: validateResource as ResourceValidationPolicy["validateResource"],
         parseConfig,
         hardeningChecks: spec.checks.map((c) => ({ id: c.id, title: c.title, ...(c.kinds ? { kinds: c.kinds } : {}) })),

@@ -4,10 +4,11 @@
  * dependencies, per-property dependencies and provider. Config reading, advisory unknowns and
  * errors-become-violations are shared with resource-policy.ts.
  */
-import type { EnforcementLevel, PolicyResource, Severity, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { unwrapProxy } from "../../core/unknown";
 import { ConfigReader, ConfigResult, ConfigSchema, PropertySchema } from "./config";
-import { DOCS_URL } from "./image-policy";
+import { policyFields, type PolicyMeta } from "./metadata";
+import { notApplicable } from "./not-applicable";
 
 /** One resource of the stack, as stack checks see it. */
 export interface StackResource {
@@ -34,14 +35,7 @@ export interface StackPolicyBaseConfig {
     readonly unknownValues: "advisory" | "enforce";
 }
 
-export interface StackPolicySpec<C extends StackPolicyBaseConfig> {
-    readonly name: string;
-    readonly displayName: string;
-    readonly description: string;
-    readonly severity: Severity;
-    readonly remediationSteps: string;
-    readonly enforcementLevel?: EnforcementLevel;
-    readonly tags?: string[];
+export interface StackPolicySpec<C extends StackPolicyBaseConfig> extends PolicyMeta {
     readonly properties?: Record<string, PropertySchema>;
     readonly readConfig?: (reader: ConfigReader, base: StackPolicyBaseConfig) => C;
     /** Findings, or a string saying why the policy does not apply to this stack. */
@@ -108,20 +102,12 @@ export function stackPolicy<C extends StackPolicyBaseConfig>(spec: StackPolicySp
             report(`The policy failed while judging the stack, so it is not allowed through: ${(e as Error)?.message ?? String(e)}`);
             return;
         }
-        if (typeof outcome === "string") args.notApplicable(outcome);
+        if (typeof outcome === "string") notApplicable(args, outcome);
         for (const f of outcome) report(f.message, f.urn, f.kind === "unknown" && config.unknownValues === "advisory");
     };
 
     return {
-        name: spec.name,
-        displayName: spec.displayName,
-        description: spec.description,
-        enforcementLevel: spec.enforcementLevel ?? "mandatory",
-        severity: spec.severity,
-        remediationSteps: spec.remediationSteps,
-        url: `${DOCS_URL}/${spec.name}/README.md`,
-        tags: ["azure", "hardening", "stack", ...(spec.tags ?? [])],
-        configSchema: schema as StackValidationPolicy["configSchema"],
+        ...policyFields(spec, ["azure", "hardening", "stack"], schema),
         validateStack: validateStack as StackValidationPolicy["validateStack"],
         parseConfig,
     };

@@ -1,39 +1,20 @@
 /**
- * The scan gate's verdict on one image: find the digest (the reference's own, or the tag resolved
- * now in a contactable registry), gather the evidence every configured source has about that digest
- * (report files, Defender for Containers, attestations in the registry), and judge it with the
- * evidence core. Every failure to gather evidence fails the image closed, saying why.
+ * The scanned-images policy's side of the scan gate: its config type, and the per-config context
+ * (registry client, report files under the pack directory, Defender queries batched per tick). The
+ * verdict itself is core/gate/scan.ts, shared with the TrustedImage component.
  */
-import {
-    collectEvidence, DefenderError, DefenderLookup, EvidenceConfig, judgeImage, LoadedReports, loadReports, queryDefender, VerdictKind,
-} from "../../core/evidence";
-import { familiarName, ImageReference } from "../../core/reference";
-import type { RegistryClient } from "../../core/registry";
-import { RuleFailure } from "../../core/rules";
+import { DefenderError, loadReports, queryDefender, type LoadedReports } from "../../core/evidence";
+import { judgeScan as judgeScanCore, type DefenderAnswer, type ScanConfig, type ScanContext } from "../../core/gate/scan";
+import type { ImageReference } from "../../core/reference";
 import type { ImageJudgement } from "../lib/async-image-policy";
+import type { ImagePolicyBaseConfig } from "../lib/image-policy";
 import { Batcher } from "../lib/lookups";
 import { NetworkConfig, packDir, registryClientFor } from "../lib/registries";
-import { fetchAttestations } from "./attestations";
 import { defenderAccess } from "./defender-access";
-import type { ImagePolicyBaseConfig } from "../lib/image-policy";
 
-export interface ScannedImagesConfig extends ImagePolicyBaseConfig, NetworkConfig, EvidenceConfig {
-    /** Look for scan reports attached to the digest in its registry (OCI referrers). */
-    readonly attestations: boolean;
-}
+export type { ScanContext } from "../../core/gate/scan";
 
-type DefenderAnswer = { ok: true; lookup: DefenderLookup } | { ok: false; error: DefenderError };
-
-/** Built once per config for the life of the pack process. */
-export interface ScanContext {
-    readonly registry: RegistryClient;
-    /** Report files, loaded on first use. */
-    readonly reports: () => Promise<LoadedReports>;
-    /** Defender answers, digests asked for within one tick sharing a Resource Graph query. */
-    readonly defender?: Batcher<string, DefenderAnswer>;
-    /** Clock of the verdicts (tests may replace it). */
-    now: () => Date;
-}
+export interface ScannedImagesConfig extends ImagePolicyBaseConfig, NetworkConfig, ScanConfig {}
 
 export function createScanContext(config: ScannedImagesConfig): ScanContext {
     let loaded: Promise<LoadedReports> | undefined;
@@ -60,77 +41,7 @@ export async function reportWarnings(ctx: ScanContext): Promise<string[]> {
     return loaded.warnings.map((w) => `Scan report ignored: ${w.message}. The other reports still count; fix or remove this file.`);
 }
 
-const FIX: Record<VerdictKind, string> = {
-    clean: "",
-    unscanned: "scan the image by digest (`trivy image --format json`, `grype -o json`) and add the report to scanned-images' reports, attach it to the digest as an OCI referrer (`attestations: true`), or enable Defender for Containers on the registry",
-    stale: "rescan the image and publish the new report (reports, attestation or Defender); a scan older than maxAgeDays does not count",
-    vulnerable: "rebuild the image on a patched base image (or upgrade the named packages), rescan and pin the new digest; or add a time-limited entry to scanned-images' exceptions with a reason",
-};
-
-function failure(reason: string, fix: string): ImageJudgement {
-    return { failure: { reason, fix } };
-}
-
-function message(e: unknown): string {
-    return (e as Error)?.message ?? String(e);
-}
-
-/** The digest to judge: the reference's own, or its tag resolved now. */
-async function digestOf(ref: ImageReference, registry: RegistryClient): Promise<{ digest: string } | { failure: RuleFailure }> {
-    if (ref.digest !== undefined) return { digest: ref.digest };
-    const tag = ref.tag ?? "latest";
-    const repo = registry.repository(ref.domain, ref.path);
-    if (!repo) {
-        return {
-            failure: {
-                reason: `it is a tag only and its registry ${ref.domain} is not contactable (not in scanned-images' registries), so the content it names cannot be known; scan evidence is about digests`,
-                fix: `pin by digest (${familiarName({ ...ref, tag: undefined })}@sha256:<digest>) or add the registry to scanned-images' registries`,
-            },
-        };
-    }
-    try {
-        return { digest: (await repo.resolve(tag)).digest };
-    } catch (e) {
-        return {
-            failure: {
-                reason: `tag "${tag}" could not be resolved to a digest in ${ref.domain}: ${message(e)}`,
-                fix: "check that the tag exists and the registry is reachable with the configured credentials, or pin by digest",
-            },
-        };
-    }
-}
-
 export async function judgeScan(ref: ImageReference, ctx: ScanContext, config: ScannedImagesConfig): Promise<ImageJudgement> {
-    const resolved = await digestOf(ref, ctx.registry);
-    if ("failure" in resolved) return { failure: resolved.failure };
-    const digest = resolved.digest;
-    const resolvedNote = ref.digest === undefined ? `; tag "${ref.tag ?? "latest"}" resolves to ${digest} now` : "";
-
-    const repo = config.attestations ? ctx.registry.repository(ref.domain, ref.path) : undefined;
-    const [files, defender, attested] = await Promise.all([
-        ctx.reports(),
-        ctx.defender?.get(digest),
-        repo ? fetchAttestations(repo, digest) : undefined,
-    ]);
-
-    if (defender && !defender.ok) {
-        return failure(
-            `Defender for Containers could not be queried for ${digest}, so its findings are unknown: ${defender.error.message}`,
-            "give the pack's Azure identity Reader on the subscriptions in defender.subscriptions (DefaultAzureCredential), or remove `defender` and rely on reports or attestations",
-        );
-    }
-    if (attested && attested.problems.length > 0) {
-        return failure(
-            `its scan attestations cannot be trusted as read: ${attested.problems.join("; ")}`,
-            "re-attach a well-formed scan report to the digest, or remove the broken referrer",
-        );
-    }
-    const notes: string[] = [...(attested?.notes ?? [])];
-    if (config.attestations && !repo) notes.push(`attestations were not looked up: ${ref.domain} is not in scanned-images' registries`);
-
-    const evidence = collectEvidence(ref, digest, { files, ...(defender?.ok ? { defender: defender.lookup } : {}), ...(attested ? { attestations: attested.reports } : {}) });
-    const verdict = judgeImage({ ...evidence, notes: [...(evidence.notes ?? []), ...notes] }, config, ctx.now());
-    if (verdict.pass) return {};
-    // The message is embedded in "fails because <reason>. Fix: …": no trailing period of its own.
-    return failure(`${verdict.message.replace(/\.\s*$/, "")}${resolvedNote}`, FIX[verdict.kind]);
+    const j = await judgeScanCore(ref, ctx, config);
+    return j.failure ? { failure: j.failure } : {};
 }

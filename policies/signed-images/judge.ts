@@ -1,107 +1,26 @@
 /**
- * The signature gate's verdict on one image: the manifest being deployed is fetched (by digest, or
- * by tag resolved now) from a contactable registry and verified against its digest; its Notation
- * and cosign signatures are discovered and verified by core/signature. Every failure is reported
- * with the verifier's reasons; checks a permissive or audit trust policy only logs become advisories.
+ * The signed-images policy's side of the signature gate: its config type and per-config context.
+ * The verdict itself is core/gate/signature.ts, shared with the TrustedImage component.
  */
-import { familiarName, ImageReference } from "../../core/reference";
-import { signatureSource } from "../../core/registry";
-import type { RegistryClient } from "../../core/registry";
-import { Failure, FailureCode, SignatureConfig, verifyImageSignatures } from "../../core/signature";
+import { judgeSignature as judgeSignatureCore, type SignContext } from "../../core/gate/signature";
+import type { ImageReference } from "../../core/reference";
+import type { SignatureConfig } from "../../core/signature";
 import type { ImageJudgement } from "../lib/async-image-policy";
 import type { ImagePolicyBaseConfig } from "../lib/image-policy";
 import { NetworkConfig, registryClientFor } from "../lib/registries";
+
+export type { SignContext } from "../../core/gate/signature";
 
 export interface SignedImagesConfig extends ImagePolicyBaseConfig, NetworkConfig {
     /** Undefined when neither `notation` nor `cosign` is configured: nothing can be trusted. */
     readonly signature?: SignatureConfig;
 }
 
-export interface SignContext {
-    readonly registry: RegistryClient;
-    /** Clock of the verification (tests may replace it). */
-    now: () => Date;
-}
-
 export function createSignContext(config: SignedImagesConfig): SignContext {
     return { registry: registryClientFor(config), now: () => new Date() };
 }
 
-/** Reasons named in a message; the rest are counted. */
-const MAX_REASONS = 4;
-
-const FIX: Partial<Record<FailureCode, string>> = {
-    "no-signature": "sign the image digest in CI (`notation sign <registry>/<repo>@<digest>` with a Key Vault key, or `cosign sign --key`) and push the signature to the same repository",
-    "identity-mismatch": "sign with a certificate whose subject is in the trust policy's trustedIdentities, or add the signer's subject there",
-    "untrusted-root": "add the signing certificate's root CA to the trust policy's trust store, or sign with a certificate issued under a configured root",
-    "no-trust-policy": "add a notation trust policy whose registryScopes name the repository (or \"*\")",
-    "wrong-key": "sign with a key whose public half is in cosign.keys, or add the public key",
-    "wrong-digest": "sign the digest being deployed: the signature found is for other content",
-    "expired-certificate": "re-sign with a currently valid certificate",
-    "expired-signature": "re-sign the image: the signature has expired",
-};
-const DEFAULT_FIX = "re-sign the image digest with a trusted key and push the signature; see docs/signed-images.md";
-
-function message(e: unknown): string {
-    return (e as Error)?.message ?? String(e);
-}
-
-function describeReasons(reasons: readonly Failure[]): string {
-    const shown = reasons.slice(0, MAX_REASONS).map((r) => r.message);
-    const more = reasons.length > MAX_REASONS ? `; and ${reasons.length - MAX_REASONS} more` : "";
-    // Embedded in "fails because <reason>. Fix: …": no trailing period of its own.
-    return (shown.join("; ") + more).replace(/\.\s*$/, "");
-}
-
 export async function judgeSignature(ref: ImageReference, ctx: SignContext, config: SignedImagesConfig): Promise<ImageJudgement> {
-    const signature = config.signature;
-    if (!signature) {
-        return {
-            failure: {
-                reason: "signed-images has no trust material configured, so no signature can be trusted",
-                fix: "configure signed-images' notation (trustStores and trustPolicies) or cosign (keys); see docs/signed-images.md",
-            },
-        };
-    }
-    const repo = ctx.registry.repository(ref.domain, ref.path);
-    if (!repo) {
-        return {
-            failure: {
-                reason: `its registry ${ref.domain} is not contactable (not in signed-images' registries), so its signatures cannot be fetched and verified`,
-                fix: `add ${ref.domain} to signed-images' registries`,
-            },
-        };
-    }
-    const wanted = ref.digest ?? ref.tag ?? "latest";
-    let manifest;
-    try {
-        manifest = await repo.resolve(wanted);
-    } catch (e) {
-        return {
-            failure: {
-                reason: `the manifest of ${familiarName(ref)} could not be fetched from ${ref.domain}: ${message(e)}`,
-                fix: ref.digest ? "check that the digest exists in the repository and the registry credentials allow pulls" : "check that the tag exists and the registry is reachable, or pin by digest",
-            },
-        };
-    }
-    const resolvedNote = ref.digest === undefined ? ` (tag "${wanted}" resolves to ${manifest.digest} now)` : "";
-    const result = await verifyImageSignatures(
-        { repository: ref.name, manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size } },
-        signature,
-        signatureSource(repo),
-        { now: ctx.now() },
-    );
-    if (result.verified) {
-        const d = result.detail;
-        return {
-            advisories: d.logged.map((l) => `signature ${d.signature} verified under trust policy "${d.trustPolicy}" (level ${d.level}), which only logs this failed check: ${l.message}`),
-        };
-    }
-    const first = result.reasons[0]?.code;
-    return {
-        failure: {
-            reason: `no trusted signature verifies it${resolvedNote}: ${describeReasons(result.reasons)}`,
-            fix: (first && FIX[first]) ?? DEFAULT_FIX,
-        },
-    };
+    const j = await judgeSignatureCore(ref, ctx, config.signature);
+    return { ...(j.failure ? { failure: j.failure } : {}), ...(j.advisories ? { advisories: j.advisories } : {}) };
 }

@@ -8,8 +8,8 @@
  * skipped. A referrer that claims to be a scan and cannot be read or parsed is a problem: the caller
  * fails the image closed rather than judging on the evidence that happened to load.
  */
-import { isScanArtifactType, parseAttestation, ReportErrorCode, ScanReport } from "../../core/evidence";
-import type { Descriptor, RepositoryClient } from "../../core/registry";
+import { isScanArtifactType, parseAttestation, ReportErrorCode, ScanReport } from "../evidence";
+import type { Descriptor, RepositoryClient } from "../registry";
 
 /** Scan referrers examined per image; more are reported, not fetched. */
 export const MAX_ATTESTATIONS = 16;
