@@ -1,11 +1,14 @@
 /**
  * Three engines, one verdict: for every image string in the corpus (fixtures + generated suffixes and
  * lengths) and every trust config × {digest required, tags allowed}, the pack's verdict (core
- * parseReference + entryMatches + checkPinnedByDigest) must equal the generated regex run by RE2
- * (@bufbuild/re2) and the generated Gatekeeper CEL template run by CEL (@bufbuild/cel) over Pod,
- * Deployment and CronJob objects. The one documented exception: a single RE2 regex cannot bound the
- * normalized name to 255 characters, so the regex alone may admit an over-long name the pack refuses
- * (the CEL template checks the length, and the runtime could not pull it anyway).
+ * parseReference + entryMatches + checkPinnedByDigest) must equal
+ * - the Azure Policy add-on's verdict as ImageAdmission assigns it: the built-in's regex run by RE2
+ *   (@bufbuild/re2) AND the custom definition's CEL constraint (its templateInfo decoded, its
+ *   details.values resolved against the assignment's parameters) run by CEL (@bufbuild/cel);
+ * - the self-managed Gatekeeper CEL template and constraint over Pod, Deployment and CronJob objects.
+ * Zero disagreements, no tolerated class. The regex alone still admits valid trusted names longer than
+ * 255 characters once normalized (a single RE2 pattern cannot bound the length); the last block shows
+ * that, which is why ImageAdmission also assigns the custom definition.
  */
 import { RE2JS } from "@bufbuild/re2";
 import corpusFile from "./fixtures/image-corpus.json";
@@ -13,7 +16,9 @@ import { parseReference, splitDomain } from "../core/reference";
 import { checkPinnedByDigest, checkTrustedRegistry } from "../core/rules";
 import { TrustEntry, parseTrustEntries } from "../core/trust";
 import { allowedImagesRegex } from "../core/admission/image-regex";
-import { constraint, constraintTemplate } from "../core/admission/gatekeeper-cel";
+import { Constraint, ConstraintTemplate, constraint, constraintTemplate } from "../core/admission/gatekeeper-cel";
+import { constraintParametersOf, decodeTemplateContent, plannedCustomAssignment, trustedImagesDefinition } from "../core/admission/azure-custom-definition";
+import { plannedAssignments } from "../core/admission/azure-policy";
 import { celReviewer } from "./support/gatekeeper-cel";
 
 const H64 = "0123456789abcdef".repeat(4);
@@ -117,6 +122,25 @@ function objectWith(kind: Kind, images: readonly string[]): unknown {
 
 const review = celReviewer(constraintTemplate());
 
+// What the add-on installs for the custom assignment: the template decoded from templateInfo.
+const azureDefinition = trustedImagesDefinition();
+const reviewAzure = celReviewer(decodeTemplateContent(azureDefinition.policyRule.then.details.templateInfo.content) as ConstraintTemplate);
+
+/** The add-on's two assignments for a trust config, as ImageAdmission plans them. */
+function azureAdmission(entries: readonly TrustEntry[], requireDigest: boolean): { regex: RE2JS; constraint: Constraint } {
+    const builtIn = plannedAssignments(entries, { requireDigest }).find((a) => a.key === "allowed-images")!;
+    const regex = RE2JS.compile(builtIn.parameters.allowedContainerImagesRegex.value as string);
+    // The constraint the add-on creates: only its parameters matter to the template.
+    const parameters = constraintParametersOf(azureDefinition, plannedCustomAssignment(entries, { requireDigest }).parameters);
+    const base = constraint(entries, { requireDigest });
+    return { regex, constraint: { ...base, spec: { ...base.spec, parameters: parameters as unknown as Constraint["spec"]["parameters"] } } };
+}
+
+/** Indices of the corpus strings a review refused (images are named c<index>). */
+function refusedIndices(result: { variables: Record<string, unknown> }): Set<string> {
+    return new Set((result.variables.violations as { container: string }[]).map((v) => v.container));
+}
+
 describe("three-engine agreement over the image corpus", () => {
     it("has a corpus large enough to mean something", () => {
         expect(corpus.length).toBeGreaterThan(1000);
@@ -141,22 +165,36 @@ describe("three-engine agreement over the image corpus", () => {
                     expect(parsed.errors).toEqual([]);
                 });
 
-                it("regex (RE2) agrees with the pack on every string, except over-long names it cannot bound", () => {
-                    const disagreements = corpus
-                        .map((s, i) => ({ s, pack: verdicts[i], regex: re.test(s) }))
-                        .filter((r) => r.pack.admitted !== r.regex);
-                    // Only one kind of disagreement is possible: the regex admits a name the pack refuses
-                    // as too long, and only when the pack would admit it but for the length.
-                    expect(disagreements.filter((d) => !(d.regex && d.pack.code === "name-too-long" && verdictIgnoringLength(d.s, entries, requireDigest)))).toEqual([]);
-                    if (entries.length > 0 && configName !== "empty") {
-                        expect(verdicts.some((v) => v.admitted)).toBe(true);
+                if (entries.length === 0) {
+                    it("is refused by ImageAdmission's planning (an empty list would deny every image), and the regex matches nothing", () => {
+                        expect(() => plannedAssignments(entries, { requireDigest })).toThrow(/at least one trusted registry/);
+                        expect(() => plannedCustomAssignment(entries, { requireDigest })).toThrow(/at least one trusted registry/);
+                        expect(corpus.filter((s) => re.test(s))).toEqual([]);
+                        expect(verdicts.filter((v) => v.admitted)).toEqual([]);
+                    });
+                } else {
+                    // Pods: with source All the add-on judges the pods expansion generates; other kinds run the same CEL below.
+                    for (const kind of ["Pod"] as const) {
+                        it(`the add-on (built-in regex AND custom CEL constraint) agrees with the pack on every string, in a ${kind}: zero disagreements`, () => {
+                            const azure = azureAdmission(entries, requireDigest);
+                            // The built-in carries exactly the regex the Gatekeeper constraint and the CLI use.
+                            expect(azure.regex.pattern()).toBe(pattern);
+                            const refused = refusedIndices(reviewAzure(objectWith(kind, corpus), azure.constraint));
+                            const disagreements = corpus
+                                .map((s, i) => ({ s, pack: verdicts[i], admission: azure.regex.test(s) && !refused.has(`c${i}`) }))
+                                .filter((r) => r.pack.admitted !== r.admission);
+                            expect(disagreements).toEqual([]);
+                            // Both verdicts occur, so agreement is not agreement by refusing everything.
+                            expect(verdicts.some((v) => v.admitted)).toBe(true);
+                            expect(verdicts.some((v) => !v.admitted)).toBe(true);
+                        });
                     }
-                });
+                }
 
                 for (const kind of ["Pod", "Deployment", "CronJob"] as const) {
                     it(`CEL template agrees with the pack on every string, in a ${kind}`, () => {
                         const result = review(objectWith(kind, corpus), constraint(entries, { requireDigest }));
-                        const violations = new Set((result.variables.violations as { container: string }[]).map((v) => v.container));
+                        const violations = refusedIndices(result);
                         const disagreements = corpus
                             .map((s, i) => ({ s, pack: verdicts[i], cel: !violations.has(`c${i}`) }))
                             .filter((r) => r.pack.admitted !== r.cel);
@@ -169,7 +207,7 @@ describe("three-engine agreement over the image corpus", () => {
     }
 });
 
-describe("the known regex limit is exactly the name length", () => {
+describe("why ImageAdmission needs the custom definition: the regex alone cannot bound the name length", () => {
     const entries = parseTrustEntries(["docker.io/library/"]).entries;
     const long = `${"a".repeat(256 - "docker.io/library/".length)}@${D256}`;
     const max = `${"a".repeat(255 - "docker.io/library/".length)}@${D256}`;
@@ -179,14 +217,39 @@ describe("the known regex limit is exactly the name length", () => {
         expect(packVerdict(max, entries, true).admitted).toBe(true);
     });
 
-    it("the regex admits both; the CEL template refuses the long one, naming the container", () => {
-        const re = RE2JS.compile(allowedImagesRegex(entries).pattern);
-        expect(re.test(long)).toBe(true);
-        expect(re.test(max)).toBe(true);
-        const result = review(objectWith("Pod", [max, long]), constraint(entries));
+    it("the built-in's regex alone admits both", () => {
+        const { regex } = azureAdmission(entries, true);
+        expect(regex.test(long)).toBe(true);
+        expect(regex.test(max)).toBe(true);
+    });
+
+    it("across the corpus, everything the regex alone admits and the pack refuses is a valid trusted name that is only too long", () => {
+        for (const raw of Object.values(CONFIGS).filter((c) => c.length > 0)) {
+            const trusted = parseTrustEntries(raw).entries;
+            for (const requireDigest of [true, false]) {
+                const re = RE2JS.compile(allowedImagesRegex(trusted, { requireDigest }).pattern);
+                const extra = corpus.filter((s) => re.test(s) && !packVerdict(s, trusted, requireDigest).admitted);
+                for (const s of extra) {
+                    expect(packVerdict(s, trusted, requireDigest).code).toBe("name-too-long");
+                    expect(verdictIgnoringLength(s, trusted, requireDigest)).toBe(true);
+                }
+            }
+        }
+        // The gap is real on a Hub-wide config: this is what the custom definition closes.
+        const hub = parseTrustEntries(["docker.io"]).entries;
+        const hubRe = RE2JS.compile(allowedImagesRegex(hub).pattern);
+        expect(corpus.filter((s) => hubRe.test(s) && !packVerdict(s, hub, true).admitted).length).toBeGreaterThan(0);
+    });
+
+    it("the custom definition's CEL constraint refuses the long one and admits 255, naming the container", () => {
+        const { constraint: c } = azureAdmission(entries, true);
+        const result = reviewAzure(objectWith("Pod", [max, long]), c);
         expect(result.allowed).toBe(false);
         expect(result.messages).toHaveLength(1);
         expect(result.messages[0]).toContain(`container "c1" uses "${long}"`);
         expect(result.messages[0]).not.toContain(`"c0"`);
+        // The self-managed template, from the same generator, says the same.
+        const own = review(objectWith("Pod", [max, long]), constraint(entries));
+        expect(own.messages).toEqual(result.messages);
     });
 });

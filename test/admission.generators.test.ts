@@ -9,6 +9,9 @@ import { parseTrustEntries } from "../core/trust";
 import { allowedImagesRegex, escapeRe2 } from "../core/admission/image-regex";
 import { WORKLOAD_KINDS, constraint, constraintTemplate } from "../core/admission/gatekeeper-cel";
 import { plannedAssignments } from "../core/admission/azure-policy";
+import {
+    AZURE_TEMPLATE_KIND, PlannedDefinition, constraintParametersOf, decodeTemplateContent, encodeTemplate, plannedCustomAssignment, trustedImagesDefinition,
+} from "../core/admission/azure-custom-definition";
 import { compileRe2 } from "../core/admission/re2";
 import { allowedImagesRegexCommand } from "../cli/commands/allowed-images-regex";
 import { celReviewer } from "./support/gatekeeper-cel";
@@ -189,6 +192,50 @@ describe("Azure Policy assignment plan", () => {
         const entries = entriesOf(["contoso.azurecr.io"]);
         expect(plannedAssignments(entries).map((a) => a.key)).toEqual(["allowed-images"]);
         expect(plannedAssignments(entries, { requireDigest: false }).map((a) => a.key)).toEqual(["allowed-images", "no-latest"]);
+    });
+});
+
+describe("Azure Policy custom definition (the length the regex cannot bound)", () => {
+    const definition = trustedImagesDefinition();
+
+    it("carries the generator's CEL template, base64 YAML, under its own kind", () => {
+        const content = definition.policyRule.then.details.templateInfo.content;
+        expect(content).toMatch(/^[A-Za-z0-9+/]+=*$/);
+        expect(decodeTemplateContent(content)).toEqual(constraintTemplate({ kind: AZURE_TEMPLATE_KIND }));
+        expect(decodeTemplateContent(encodeTemplate(constraintTemplate()))).toEqual(constraintTemplate());
+        expect(AZURE_TEMPLATE_KIND).not.toBe(constraintTemplate().spec.crd.spec.names.kind);
+    });
+
+    it("is the same for every trust config: the config travels in the assignment's parameters", () => {
+        expect(trustedImagesDefinition()).toEqual(definition);
+        const a = plannedCustomAssignment(entriesOf(["contoso.azurecr.io"]));
+        const b = plannedCustomAssignment(entriesOf(["mcr.microsoft.com/oss/"]), { requireDigest: false, effect: "Audit", source: "Original" });
+        expect(a.parameters.allowedImagesRegex.value).toBe(allowedImagesRegex(entriesOf(["contoso.azurecr.io"])).pattern);
+        expect(b.parameters).toMatchObject({ effect: { value: "Audit" }, source: { value: "Original" }, requirement: { value: "from mcr.microsoft.com/oss/" } });
+        // Every assignment parameter is declared by the definition, and every value it passes reaches the constraint.
+        for (const p of [a, b]) {
+            for (const k of Object.keys(p.parameters)) expect(Object.keys(definition.parameters)).toContain(k);
+            expect(constraintParametersOf(definition, p.parameters)).toEqual({ allowedImagesRegex: p.parameters.allowedImagesRegex.value, requirement: p.parameters.requirement.value });
+        }
+        expect(() => plannedCustomAssignment([])).toThrow(/at least one trusted registry/);
+    });
+
+    it("resolves details.values the way the add-on does, and refuses wiring it cannot resolve", () => {
+        const withValues = (values: Record<string, string>): PlannedDefinition =>
+            ({ ...definition, policyRule: { ...definition.policyRule, then: { ...definition.policyRule.then, details: { ...definition.policyRule.then.details, values } } } }) as PlannedDefinition;
+        // A declared default fills a parameter the assignment leaves out.
+        expect(constraintParametersOf(withValues({ allowedImagesRegex: "[parameters('source')]" } as never), {})).toEqual({ allowedImagesRegex: "All" });
+        expect(() => constraintParametersOf(withValues({ allowedImagesRegex: "^x$" } as never), {})).toThrow(/not a \[parameters\('…'\)\] expression/);
+        expect(() => constraintParametersOf(withValues({ allowedImagesRegex: "[parameters('nope')]" } as never), {})).toThrow(/undeclared parameter "nope"/);
+        expect(() => constraintParametersOf(definition, {})).toThrow(/parameter "allowedImagesRegex" has no value and no default/);
+    });
+
+    it("judges every kind the template judges, and only through parameters", () => {
+        const d = definition.policyRule.then.details;
+        expect(d.kinds).toEqual(WORKLOAD_KINDS.map((k) => k.kind));
+        expect(d.apiGroups).toEqual(["", "apps", "batch"]);
+        expect(definition.policyRule.then.effect).toBe("[parameters('effect')]");
+        expect([d.excludedNamespaces, d.source, ...Object.values(d.values)].every((v) => /^\[parameters\('\w+'\)\]$/.test(v))).toBe(true);
     });
 });
 

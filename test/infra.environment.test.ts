@@ -129,7 +129,7 @@ describe("the dev environment previewed through the pack (npm start)", () => {
         expect(task.inputs.registryName).toBe("imagegatedev");
         expect(task.inputs.trigger.baseImageTrigger.baseImageTriggerType).toBe("Runtime");
         const cluster = one("azure-native:containerservice:ManagedCluster");
-        const assignment = one("azure-native:authorization:PolicyAssignment");
+        const assignment = one("azure-native:authorization:PolicyAssignment", "image-admission-allowed-images");
         expect(assignment.inputs.scope).toBe(`/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-imagegate-dev/providers/Microsoft.ContainerService/managedClusters/${cluster.inputs.resourceName ?? "aks"}`);
         const webhook = one("azure-native:containerregistry:Webhook");
         expect(webhook.inputs.scope).toBe("samples/web:*");
@@ -139,7 +139,7 @@ describe("the dev environment previewed through the pack (npm start)", () => {
     it("hands the same registry list to the pack and to the admission regex", () => {
         const settings = loadTrustSettings(path.join(ROOT, "policy-config.json"));
         const { entries } = parseTrustEntries(settings.registries);
-        const assignment = one("azure-native:authorization:PolicyAssignment");
+        const assignment = one("azure-native:authorization:PolicyAssignment", "image-admission-allowed-images");
         expect(assignment.inputs.parameters.allowedContainerImagesRegex.value).toBe(allowedImagesRegex(entries, { requireDigest: settings.requireDigest }).pattern);
         expect(assignment.inputs.policyDefinitionId).toBe("/providers/Microsoft.Authorization/policyDefinitions/febd0533-8e55-448f-b837-bd0e06f16469");
         expect(assignment.inputs.parameters.effect.value).toBe("Deny");

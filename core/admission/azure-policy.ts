@@ -1,7 +1,8 @@
 /**
  * Azure Policy for Kubernetes assignments that carry the trust config to clusters with the Azure
  * Policy add-on: the built-in "allowed images" definition with the generated regex, and the built-in
- * "no latest tag" definition when tags are allowed. Pure: the ImageAdmission component creates them.
+ * "no latest tag" definition when tags are allowed. The custom definition for what the regex cannot
+ * check is in azure-custom-definition.ts. Pure: the ImageAdmission component creates them.
  */
 import { TrustEntry } from "../trust";
 import { AdmissionOptions, allowedImagesRegex } from "./image-regex";
@@ -38,16 +39,19 @@ export interface PlannedAssignment {
     readonly nonComplianceMessage: string;
 }
 
-/** The assignments for a trust config; at least one trust entry is required (an empty list would deny every image). */
+/** Effect, excluded namespaces and source: the same for every assignment ImageAdmission makes. */
+export function commonParameters(options: AzurePolicyOptions = {}): AssignmentParameters {
+    return {
+        effect: { value: options.effect ?? "Deny" },
+        excludedNamespaces: { value: [...SYSTEM_NAMESPACES] },
+        source: { value: options.source ?? "All" },
+    };
+}
+
+/** The built-in assignments for a trust config; at least one trust entry is required (an empty list would deny every image). */
 export function plannedAssignments(entries: readonly TrustEntry[], options: AzurePolicyOptions = {}): PlannedAssignment[] {
     if (entries.length === 0) throw new Error("image admission needs at least one trusted registry (an empty list would deny every image)");
-    const effect = options.effect ?? "Deny";
-    const source = options.source ?? "All";
-    const common = {
-        effect: { value: effect },
-        excludedNamespaces: { value: [...SYSTEM_NAMESPACES] },
-        source: { value: source },
-    };
+    const common = commonParameters(options);
     const requirement = describeRequirement(entries, options);
     const out: PlannedAssignment[] = [{
         key: "allowed-images",

@@ -9,7 +9,9 @@
  *
  * One thing a single RE2 pattern cannot express is the 255-character limit on the *normalized*
  * name (RE2 has no lookahead, and intersecting the path grammar with a length bound explodes the
- * pattern). The CEL template checks it separately; see docs/admission.md.
+ * pattern). The CEL template checks it separately, both for self-managed Gatekeeper and in the
+ * custom Azure Policy definition ImageAdmission assigns next to the built-in (azure-custom-definition.ts);
+ * see docs/admission.md.
  */
 import { DIGEST_ALGORITHMS, DOCKER_HUB } from "../reference";
 import { TrustEntry } from "../trust";
