@@ -26,6 +26,12 @@ describe("preview building blocks", () => {
         expect(armId("azure-native:resources:ResourceGroup", "rg", {})).toBe("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg");
         expect(armId("azure-native:containerservice/v20250101:ManagedCluster", "aks", { resourceGroupName: "rg" })).toContain("/providers/Microsoft.ContainerService/managedClusters/aks");
         expect(mockResource("kubernetes:core/v1:Pod", "p", { metadata: { name: "pod", namespace: "ns" } }).id).toBe("ns/pod");
+        // Subscription-scope resources, and the outputs programs read from AKS and Key Vault.
+        expect(armId("azure-native:authorization:PolicyDefinition", "d", { policyDefinitionName: "imagegate-trusted" })).toBe("/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/policyDefinitions/imagegate-trusted");
+        expect(armId("azure-native:security:Pricing", "p", { pricingName: "Containers" })).toBe("/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Security/pricings/Containers");
+        const aks = mockResource("azure-native:containerservice:ManagedCluster", "aks", { resourceGroupName: "rg", oidcIssuerProfile: { enabled: true }, identity: { type: "SystemAssigned" } });
+        expect(aks.state).toMatchObject({ identityProfile: { kubeletidentity: { objectId: expect.any(String) } }, oidcIssuerProfile: { issuerURL: expect.stringMatching(/^https:\/\//) }, identity: { principalId: expect.any(String) } });
+        expect(mockResource("azure-native:keyvault:Key", "k", { vaultName: "kv1", keyName: "cmk", resourceGroupName: "rg" }).state.keyUri).toBe("https://kv1.vault.azure.net/keys/cmk");
     });
 
     it("reads stack config as the engine passes it: namespaced keys, string values, objects as JSON", () => {

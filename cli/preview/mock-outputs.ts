@@ -48,6 +48,9 @@ export function armId(type: string, name: string, inputs: Record<string, unknown
     const sub = `/subscriptions/${MOCK_SUBSCRIPTION}`;
     const own = azureName(t.kind, inputs, name);
     if (t.module === "resources" && t.kind === "ResourceGroup") return `${sub}/resourceGroups/${own}`;
+    // Subscription-scope resources have no resource group in their id.
+    if (t.module === "authorization" && t.kind === "PolicyDefinition") return `${sub}/providers/Microsoft.Authorization/policyDefinitions/${own}`;
+    if (t.module === "security" && t.kind === "Pricing") return `${sub}/providers/Microsoft.Security/pricings/${own}`;
     const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
     const [ns, coll] = ARM_TYPES[`${t.module}:${t.kind}`] ?? [
         `Microsoft.${t.module[0].toUpperCase()}${t.module.slice(1)}`,
