@@ -36,6 +36,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import type { Descriptor } from "../../core/oci";
 
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -43,13 +44,7 @@ export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 export const OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
 export const OCI_EMPTY = "application/vnd.oci.empty.v1+json";
 
-export interface Descriptor {
-    readonly mediaType: string;
-    readonly digest: string;
-    readonly size: number;
-    readonly artifactType?: string;
-    readonly annotations?: Readonly<Record<string, string>>;
-}
+export type { Descriptor };
 
 /** A manifest as pushed: same shape as core/registry FetchedManifest. */
 export interface PushedManifest {
