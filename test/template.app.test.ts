@@ -4,6 +4,7 @@
  * team's image and a scan report attached to its digest.
  */
 import * as fs from "fs";
+import * as ts from "typescript";
 import * as path from "path";
 import { cli, ROOT } from "./support/cli";
 import { startRegistry, type TestRegistry } from "./support/registry";
@@ -60,6 +61,18 @@ describe("templates/app", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(TEMPLATE, "package.json"), "utf8"));
         expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(["@pulumi/pulumi", "@pulumi/kubernetes", "imagegate"]));
     });
+
+    it("type-checks strictly, as Pulumi's default TypeScript loader would, against imagegate's components", () => {
+        // `imagegate/components` resolves to the package's exports in an install; here to the sources.
+        const program = ts.createProgram([path.join(TEMPLATE, "index.ts")], {
+            strict: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
+            esModuleInterop: true, skipLibCheck: true, noEmit: true, types: ["node"],
+            baseUrl: ROOT, paths: { "imagegate/components": ["components/index.ts"] },
+        });
+        expect(program.getSourceFile(path.join(ROOT, "components", "image", "trusted-image.ts"))).toBeDefined();
+        const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        expect(problems).toEqual([]);
+    }, 60_000);
 
     it("deploys the team's image pinned to the digest its tag names, scanned, with zero mandatory violations", async () => {
         const img = await reg.pushImage("team/app", "1.4.2");
