@@ -204,3 +204,50 @@ describe("the prod environment under Pulumi mocks", () => {
         expect(re.test(`imagegatedev.azurecr.io/samples/web@sha256:${"c".repeat(64)}`)).toBe(false);
     });
 });
+
+describe("the prod environment previewed through the pack, offline", () => {
+    let project: string;
+    let doc: { resources: JsonResource[]; diagnostics: JsonDiagnostic[] };
+
+    /**
+     * The real program and prod stack, with the two things an offline machine cannot do taken out:
+     * the registry and Resource Graph (the image gates become advisory and contact nothing) and the
+     * tag resolution (the sample image is pinned, TrustedImage audits). Everything else is prod's.
+     */
+    beforeAll(async () => {
+        project = fs.mkdtempSync(path.join(ROOT, "test", ".tmp-prod-"));
+        const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policy-config.prod.json"), "utf8"));
+        for (const gate of ["scanned-images", "signed-images"]) {
+            const { registries: _r, defender: _d, attestations: _a, ...rest } = config[gate];
+            config[gate] = { ...rest, enforcementLevel: "advisory" };
+        }
+        const configFile = path.join(project, "policy-config.json");
+        fs.writeFileSync(configFile, JSON.stringify(config));
+        fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: imagegate\nruntime: nodejs\nmain: ../../infra/\n");
+        const stack = parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+        stack.config["imagegate:policyConfig"] = configFile;
+        stack.config["imagegate:imageGate"] = "audit";
+        (stack.config["imagegate:sampleApp"] as Record<string, unknown>).digest = `sha256:${"d".repeat(64)}`;
+        fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), JSON.stringify(stack));
+        const r = await cli(["preview", "--program", project, "--stack", "prod", "--policy-config", configFile, "--format", "json"]);
+        doc = JSON.parse(r.stdout);
+    }, 120_000);
+
+    afterAll(() => {
+        if (project) fs.rmSync(project, { recursive: true, force: true });
+    });
+
+    it("passes every hardening, stack and image-reference policy", () => {
+        const blocking = doc.diagnostics.filter((d) => d.level === "mandatory");
+        expect(blocking.map((d) => `${d.policy}: ${d.message.split("\n")[1]}`)).toEqual([]);
+        const types = doc.resources.map((r) => r.type);
+        expect(types).toEqual(expect.arrayContaining(["azure-native:network:PrivateEndpoint", "azure-native:keyvault:Key", "azure-native:containerregistry:AgentPool"]));
+    });
+
+    it("leaves only the image gates unable to reach the registry, saying so", () => {
+        const gates = doc.diagnostics.filter((d) => d.level === "advisory" && (d.policy === "scanned-images" || d.policy === "signed-images"));
+        expect(gates.map((d) => d.policy).sort()).toEqual(["scanned-images", "signed-images"]);
+        expect(gates.find((d) => d.policy === "signed-images")!.message).toMatch(/not contactable/);
+        expect(gates.find((d) => d.policy === "scanned-images")!.message).toMatch(/unscanned/);
+    });
+});
