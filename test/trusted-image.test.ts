@@ -160,9 +160,27 @@ describe("resolveTrustedImage", () => {
         expect(bad.problems.join("\n")).toMatch(/no trusted signature verifies it: the cosign signature verifies with none of the 1 configured key/);
     });
 
+    it("takes the registries both policies list as one set, and refuses a host they give different auth", async () => {
+        const img = await reg.pushImage("team/both", "1.0");
+        writeReport("both.json", trivyReport(`${reg.host}/team/both@${img.manifest.digest}`, []));
+        const key = ecKey();
+        // The same host, spelled as a string by one policy and as an object by the other.
+        const r = await resolveTrustedImage(request({ repository: "team/both", signatures: { cosign: { keys: [publicPem(key)] }, registries: [{ host: reg.host, auth: "anonymous" }] } }));
+        expect(r.digest).toBe(img.manifest.digest);
+        expect(r.problems.join("\n")).toMatch(/no trusted signature verifies it/);
+        await expect(resolveTrustedImage(request({
+            repository: "team/both",
+            signatures: { cosign: { keys: [publicPem(key)] }, registries: [{ host: reg.host, auth: { type: "basic", username: "ci", passwordEnv: "IMAGEGATE_TEST_UNUSED" } }] },
+        }))).rejects.toThrow(`registries: ${reg.host} is listed by scanned-images and signed-images with different auth`);
+        await expect(resolveTrustedImage(request({ evidence: { reports: [dir], registries: ["not a host!"] } }))).rejects.toThrow(/scanned-images registries: /);
+    });
+
     it("rejects a malformed request with a clear error", async () => {
         await expect(resolveTrustedImage(request({ repository: "Team/App" }))).rejects.toThrow(/not a valid image reference/);
         await expect(resolveTrustedImage(request({ evidence: { failOn: "severe" } }))).rejects.toThrow(/scanned-images config: failOn/);
+        await expect(resolveTrustedImage(request({ evidence: { reports: [dir], attestations: "yes" } }))).rejects.toThrow('scanned-images config: attestations must be true or false, got "yes"');
+        await expect(resolveTrustedImage(request({ signatures: { cosign: { keys: ["not a key"] } } }))).rejects.toThrow(/signed-images config: /);
+        await expect(resolveTrustedImage(request({ trustedRegistries: ["contoso"] }))).rejects.toThrow(/trustedRegistries: /);
     });
 });
 

@@ -8,7 +8,7 @@ import { entryMatches, parseTrustEntries } from "../trust";
 import { loadReports, parseEvidenceConfig, queryDefender, type DefenderOptions, type EvidenceConfig } from "../evidence";
 import { parseSignatureConfig, type SignatureConfig } from "../signature";
 import { createRegistryClient, parseRegistriesConfig } from "../registry";
-import type { FetchedManifest, RegistryClient, RegistryClientOptions } from "../registry/types";
+import type { FetchedManifest, RegistryClient, RegistryClientOptions, RegistryEntry } from "../registry/types";
 import { judgeScan, type ScanContext } from "./scan";
 import { judgeSignature } from "./signature";
 
@@ -45,18 +45,29 @@ export interface TrustedImageResult {
     readonly notes: readonly string[];
 }
 
-function registriesOf(req: TrustedImageRequest): readonly unknown[] {
-    if (req.registries) return req.registries;
-    const pick = (o?: Readonly<Record<string, unknown>>) => (Array.isArray(o?.registries) ? (o!.registries as unknown[]) : []);
-    const all = [...pick(req.evidence), ...pick(req.signatures)];
-    // The same host listed by both policies is one entry.
-    const seen = new Set<string>();
-    return all.filter((e) => {
-        const key = JSON.stringify(e);
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-    });
+/**
+ * The registries that may be contacted: `registries` when given, else the union of the two policies'
+ * lists. A host both list is one entry (however each spells it), unless they disagree on its auth.
+ */
+function contactableRegistries(req: TrustedImageRequest): RegistryEntry[] {
+    const parse = (raw: unknown, where: string): RegistryEntry[] => {
+        const r = parseRegistriesConfig(raw);
+        if (!r.ok) throw new Error(`${where}: ${r.errors.join("; ")}`);
+        return r.entries;
+    };
+    if (req.registries) return parse(req.registries, "registries");
+    const byHost = new Map<string, { entry: RegistryEntry; from: string }>();
+    for (const [from, cfg] of [["scanned-images", req.evidence], ["signed-images", req.signatures]] as const) {
+        if (cfg?.registries === undefined) continue;
+        for (const entry of parse(cfg.registries, `${from} registries`)) {
+            const seen = byHost.get(entry.host);
+            if (seen && JSON.stringify(seen.entry.auth) !== JSON.stringify(entry.auth)) {
+                throw new Error(`registries: ${entry.host} is listed by ${seen.from} and ${from} with different auth; give both the same entry`);
+            }
+            if (!seen) byHost.set(entry.host, { entry, from });
+        }
+    }
+    return [...byHost.values()].map((v) => v.entry);
 }
 
 /** Never throws for a refusal: problems come back in the result; it throws only for a bad request. */
@@ -76,11 +87,12 @@ export async function resolveTrustedImage(req: TrustedImageRequest): Promise<Tru
     // Bad config is an error before anything is contacted.
     const evidence = req.evidence ? parseEvidenceConfig(req.evidence) : undefined;
     if (evidence && !evidence.ok) throw new Error(`scanned-images config: ${evidence.errors.join("; ")}`);
+    if (req.evidence?.attestations !== undefined && typeof req.evidence.attestations !== "boolean") {
+        throw new Error(`scanned-images config: attestations must be true or false, got ${JSON.stringify(req.evidence.attestations)}`);
+    }
     const signatures = req.signatures ? parseSignatureConfig(req.signatures, { baseDir: req.baseDir }) : undefined;
     if (signatures && !signatures.ok) throw new Error(`signed-images config: ${signatures.errors.join("; ")}`);
-    const regs = parseRegistriesConfig(registriesOf(req));
-    if (!regs.ok) throw new Error(`registries: ${regs.errors.join("; ")}`);
-    const client = createRegistryClient(regs.entries, req.clientOptions);
+    const client = createRegistryClient(contactableRegistries(req), req.clientOptions);
     const repo = client.repository(ref.domain, ref.path);
 
     const problems: string[] = [];
