@@ -9,6 +9,8 @@ import { join } from "path";
 import { resetPolicyContexts } from "../policies/lib/lookups";
 import { setRegistryTimingsForTests } from "../policies/lib/registries";
 import { scannedImages } from "../policies/scanned-images/policy";
+import { signedImages } from "../policies/signed-images/policy";
+import { ecKey, publicPem } from "./support/signing";
 import { FaultProxy, PushedImage, startFaultProxy, startRegistry, TestRegistry } from "./support/registry";
 import { runResourcePolicy } from "./support/run-policy";
 
@@ -108,6 +110,18 @@ describe("tag resolution", () => {
         for (let i = 0; i < 3; i++) expect((await judge(cfg, `${proxy.host}/team/dedupe:1.0`, `${proxy.host}/team/dedupe:1.0`)).diagnostics).toEqual([]);
         const tagReads = proxy.requests.filter((r) => r.path === "/v2/team/dedupe/manifests/1.0");
         expect(tagReads).toHaveLength(1);
+    });
+
+    test("policies with the same registries share one client: the tag is read once for scanned-images and signed-images together", async () => {
+        const img = await reg.pushImage("team/shared", "1.0");
+        await attach("team/shared", img, TRIVY_TYPE, trivy(`${reg.host}/team/shared`, img.manifest.digest));
+        const image = `${proxy.host}/team/shared:1.0`;
+        const scanned = await judge({ registries: [proxy.host], attestations: true }, image);
+        expect(scanned.diagnostics).toEqual([]);
+        const signed = await runResourcePolicy(signedImages, "azure-native:app:ContainerApp", { template: { containers: [{ name: "app", image }] } },
+            { registries: [proxy.host], cosign: { keys: [publicPem(ecKey())] } }, "app");
+        expect(signed.diagnostics.map((d) => d.message).join("\n")).toMatch(/no trusted signature/);
+        expect(proxy.requests.filter((r) => r.path === "/v2/team/shared/manifests/1.0")).toHaveLength(1);
     });
 
     test("cacheDir keeps the registry client's on-disk cache there", async () => {

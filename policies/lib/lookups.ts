@@ -10,6 +10,7 @@
  * - `policyContext` keeps one context (registry client, loaded reports, caches) per policy and
  *   config: a Configure with another config gets a fresh context, never one built for other settings.
  */
+import { resetRegistryClients } from "./registries";
 
 /** Runs at most `max` tasks at once, in arrival order. */
 export class Limiter {
@@ -90,6 +91,7 @@ export function policyContext<X>(policy: string, configKey: string, create: () =
 /** Forgets every context (tests start each case from a cold preview). */
 export function resetPolicyContexts(): void {
     contexts.clear();
+    resetRegistryClients();
 }
 
 /**

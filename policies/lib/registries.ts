@@ -77,11 +77,32 @@ export function setRegistryTimingsForTests(t: RegistryTimings | undefined): void
     timings = t ?? {};
 }
 
-/** The client for a parsed config; only the configured hosts are ever contacted. */
+/** Clients by their settings: policies configured with the same registries share one client. */
+const clients = new Map<string, RegistryClient>();
+const MAX_CLIENTS = 8;
+
+/**
+ * The client for a parsed config; only the configured hosts are ever contacted. scanned-images,
+ * signed-images and require-digest usually list the same registries: sharing the client shares its
+ * caches, so a tag is resolved and a manifest fetched once per preview, not once per policy.
+ */
 export function registryClientFor(config: Pick<NetworkConfig, "registries"> & Partial<NetworkConfig>): RegistryClient {
-    return createRegistryClient(config.registries, {
+    const options = {
         ...timings,
         concurrency: config.concurrency ?? DEFAULT_CONCURRENCY,
         ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
-    });
+    };
+    const key = JSON.stringify([config.registries, options]);
+    let client = clients.get(key);
+    if (!client) {
+        client = createRegistryClient(config.registries, options);
+        clients.set(key, client);
+        while (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
+    }
+    return client;
+}
+
+/** Forgets the shared clients and their caches (tests start each case from a cold preview). */
+export function resetRegistryClients(): void {
+    clients.clear();
 }
