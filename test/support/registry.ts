@@ -28,15 +28,14 @@
  * the harness user with Basic auth (and anonymous pulls when `anonymousPull` is set).
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createHash, createPrivateKey, KeyObject, randomBytes, sign as cryptoSign, webcrypto } from "node:crypto";
+import { createHash, KeyObject, randomBytes, sign as cryptoSign } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
 import type { Descriptor } from "../../core/oci";
+import { selfSignedCert } from "./self-signed";
 
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -164,26 +163,6 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
-async function selfSignedCert(): Promise<{ certPem: string; certDer: Buffer; key: KeyObject }> {
-    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-    const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
-    const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as webcrypto.CryptoKeyPair;
-    const now = Date.now();
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-        serialNumber: randomBytes(8).toString("hex").replace(/^[89a-f]/, "1"),
-        name: "CN=imagegate test token issuer",
-        notBefore: new Date(now - 3600_000),
-        notAfter: new Date(now + 24 * 3600_000),
-        keys,
-        signingAlgorithm: alg,
-        extensions: [
-            new x509.BasicConstraintsExtension(true, undefined, true),
-            new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
-        ],
-    });
-    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
-    return { certPem: cert.toString("pem"), certDer: Buffer.from(cert.rawData), key: createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }) };
-}
 
 /** Docker token spec JWT: ES256, `x5c` = [leaf DER] so distribution verifies it against rootcertbundle. */
 function signJwt(key: KeyObject, certDer: Buffer, claims: Record<string, unknown>): string {
@@ -211,7 +190,7 @@ function parseScopes(scopes: string[]): { type: string; name: string; actions: s
 
 async function startTokenServer(opts: { username: string; password: string; anonymousPull: boolean; lifetime: number }):
     Promise<{ server: http.Server; token: TokenServer; certPem: string }> {
-    const { certPem, certDer, key } = await selfSignedCert();
+    const { certPem, certDer, key } = await selfSignedCert("CN=imagegate test token issuer");
     const service = "imagegate-test-registry";
     const issuer = "imagegate-test-issuer";
     const requests: TokenServer["requests"] = [];

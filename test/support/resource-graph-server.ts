@@ -9,10 +9,7 @@
  */
 import * as https from "https";
 import { AddressInfo } from "net";
-import { webcrypto } from "crypto";
-// @peculiar/x509 (through tsyringe) needs a Reflect metadata polyfill loaded first.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import { selfSignedCert } from "./self-signed";
 
 export interface RecordedRequest {
     readonly method: string;
@@ -39,28 +36,6 @@ export interface ResourceGraphServer {
     close(): Promise<void>;
 }
 
-async function selfSignedLoopbackCert(): Promise<{ certPem: string; keyPem: string }> {
-    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-    const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
-    const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as webcrypto.CryptoKeyPair;
-    const now = Date.now();
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-        serialNumber: "0a1b2c3d",
-        name: "CN=127.0.0.1",
-        notBefore: new Date(now - 60_000),
-        notAfter: new Date(now + 24 * 3600_000),
-        keys,
-        signingAlgorithm: alg,
-        extensions: [
-            new x509.BasicConstraintsExtension(true, undefined, true),
-            new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
-            new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }]),
-        ],
-    });
-    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
-    const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
-    return { certPem: cert.toString("pem"), keyPem };
-}
 
 /** The query's `project`, applied to a raw sub-assessment resource. */
 function project(r: any): Record<string, string> {
@@ -79,7 +54,7 @@ function project(r: any): Record<string, string> {
 }
 
 export async function startResourceGraphServer(opts: { token: string; resources: any[] }): Promise<ResourceGraphServer> {
-    const { certPem, keyPem } = await selfSignedLoopbackCert();
+    const { certPem, keyPem } = await selfSignedCert("CN=127.0.0.1", { ipSan: "127.0.0.1" });
     const requests: RecordedRequest[] = [];
     const faults: Fault[] = [];
     let persistent: Fault | undefined;
