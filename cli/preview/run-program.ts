@@ -135,10 +135,10 @@ export async function runProgram(project: ProgramProject, opts: { timeoutMs?: nu
                     return typeof fn === "function" ? await fn() : mod;
                 });
                 await pulumi.runtime.disconnect();
-                // An Output that rejects while its dependant's inputs are serialized surfaces as an
-                // unhandled rejection only after the RPC queue drains: let it arrive before judging.
+                // An Output that rejects while its dependant's inputs are serialized is reported as an
+                // unhandled rejection after the microtasks of the drained RPC queue: one macrotask
+                // turn lets it reach the listener below before the run is judged.
                 await new Promise((r) => setImmediate(r));
-                await new Promise((r) => setTimeout(r, 10));
             })(),
             new Promise<never>((_, reject) => {
                 timer = setTimeout(() => reject(new Error(`resource registrations did not finish within ${timeoutMs} ms`)), timeoutMs);
