@@ -58,7 +58,8 @@ export function createEnvironment(config: EnvironmentConfig, trust: TrustSetting
         network: network
             ? { mode: "private", privateEndpoint: { subnetId: network.endpointsSubnetId, dns: { virtualNetworkIds: [network.vnetId] } } }
             : { mode: "firewall", ipRules: [...config.allowedIpRanges] },
-        // A firewalled registry must allow export for nothing; only private mode keeps it off by default.
+        // Azure disables the export policy only when public network access is disabled, so a
+        // firewalled (public) registry must keep it; SecureRegistry refuses the combination otherwise.
         ...(network ? {} : { allowExport: true }),
         auditLogs: { logAnalyticsWorkspaceId: logs.id },
         ...(encryption ? { encryption: { keyIdentifier: encryption.keyUri, identity: { create: true as const, keyVaultId: encryption.vaultId } } } : {}),

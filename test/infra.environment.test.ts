@@ -45,6 +45,8 @@ describe("trust settings from the policy config", () => {
         expect(() => parseTrustSettings({ "trusted-registries": "disabled" }, "p.json")).toThrow("trusted-registries is disabled");
         expect(() => parseTrustSettings({ "trusted-registries": { registries: ["contoso"] } }, "p.json")).toThrow(/trusted-registries.registries: .*contoso/);
         expect(() => loadTrustSettings(path.join(ROOT, "no-such.json"))).toThrow("no such file");
+        const broken = path.join(ROOT, "test", "fixtures", "manifests", "broken.yaml");
+        expect(() => loadTrustSettings(broken)).toThrow(/broken\.yaml: not valid JSON/);
     });
 
     it("says when the environment's own registry would be refused by its pack", () => {
@@ -82,6 +84,9 @@ describe("stack config", () => {
         expect(problems.join("\n")).not.toMatch(/10\.0\.0\.0\/8/);
         expect(() => environmentConfigFrom({ ...stackValues("dev"), networking: "open" }, "dev")).toThrow("imagegate:networking must be one of restricted-public, private");
         expect(() => environmentConfigFrom({ sampleApp: {} }, "dev")).toThrow("missing required imagegate:registryName, imagegate:redeployWebhookUri");
+        expect(() => environmentConfigFrom({ ...stackValues("dev"), customerManagedKey: "yes" }, "dev")).toThrow('imagegate:customerManagedKey must be true or false (got "yes")');
+        expect(() => environmentConfigFrom({ ...stackValues("dev"), allowedIpRanges: "10.0.0.0/8" }, "dev")).toThrow("imagegate:allowedIpRanges must be a list of IPv4 CIDRs");
+        expect(() => environmentConfigFrom({ ...stackValues("dev"), sampleApp: "web" }, "dev")).toThrow("imagegate:sampleApp must be an object");
     });
 });
 
