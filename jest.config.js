@@ -1,5 +1,7 @@
 /** Tests run against the TypeScript sources (ts-jest, no type-check: `npm run build` type-checks first);
- *  protocol tests launch the compiled pack from dist/, which `npm test` builds before jest runs. */
+ *  protocol tests launch the compiled pack from dist/, which `npm test` builds before jest runs.
+ *  Two lanes: test/unit (in-process, no servers) and test/integration (the real registry, the pack
+ *  over gRPC, the CLI, loopback servers). */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
