@@ -1,8 +1,8 @@
 /**
  * Values that are not known yet at preview (outputs of resources still to be created). The engine
- * marshals them to analyzers as fixed sentinel strings; @pulumi/policy keeps those strings in the
- * deserialized properties and throws when a policy reads one through its proxy. The core reads raw
- * properties and recognizes the sentinels itself, so it can judge each image separately.
+ * marshals them to analyzers as fixed sentinel strings (the analyzer protocol's encoding, not an SDK
+ * detail); the pack hands the core raw properties (policies/lib/sdk.ts unwraps the SDK's proxy) and
+ * the core recognizes the sentinels itself, so it can judge each image separately.
  */
 
 /** The engine's sentinels, one per value kind (see @pulumi/policy proxy.js, @pulumi/pulumi runtime/rpc). */
@@ -21,31 +21,4 @@ const sentinelSet = new Set(UNKNOWN_SENTINELS);
 
 export function isUnknown(value: unknown): boolean {
     return typeof value === "string" && sentinelSet.has(value);
-}
-
-/** True when the value or anything inside it is unknown. */
-export function containsUnknown(value: unknown): boolean {
-    if (isUnknown(value)) return true;
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
-    return false;
-}
-
-/** The property name @pulumi/policy's proxy answers with the object it wraps. */
-const PROXY_TARGET = "__getSpecialProxyTarget";
-
-/**
- * Returns the raw object behind @pulumi/policy's unknown-checking proxy (nested objects read from
- * the raw target are plain), or the value itself when it is not proxied.
- */
-export function unwrapProxy<T>(value: T): T {
-    if (value !== null && typeof value === "object") {
-        try {
-            const target = (value as unknown as Record<string, unknown>)[PROXY_TARGET];
-            if (target !== undefined && target !== null && typeof target === "object") return target as T;
-        } catch {
-            // Not a proxy that knows the key: fall through.
-        }
-    }
-    return value;
 }

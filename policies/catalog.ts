@@ -1,6 +1,6 @@
 /** Every policy of the pack, in the order the CLI lists them. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { ConfigCheckedPolicy } from "./lib/configure-validation";
+import type { SeamPolicy } from "./lib/sdk";
 import { noLatestTag } from "./no-latest-tag/policy";
 import { requireDigest } from "./require-digest/policy";
 import { hardeningPolicies } from "./hardening";
@@ -8,7 +8,7 @@ import { scannedImages } from "./scanned-images/policy";
 import { signedImages } from "./signed-images/policy";
 import { trustedRegistries } from "./trusted-registries/policy";
 
-export type CatalogPolicy = (ResourceValidationPolicy | StackValidationPolicy) & ConfigCheckedPolicy;
+export type CatalogPolicy = (ResourceValidationPolicy | StackValidationPolicy) & SeamPolicy;
 
 export const catalog: CatalogPolicy[] = [
     trustedRegistries,

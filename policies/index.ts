@@ -4,9 +4,9 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { catalog } from "./catalog";
-import { installConfigureValidation } from "./lib/configure-validation";
+import { installAnalyzerSeam } from "./lib/sdk";
 
-installConfigureValidation(catalog);
+installAnalyzerSeam(catalog);
 
 new PolicyPack("imagegate", {
     description: "Keeps untrusted, mutable, unscanned and unsigned container images, and weak ACR/AKS/Defender settings, out of Azure deployments.",

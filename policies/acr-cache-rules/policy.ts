@@ -1,5 +1,7 @@
-import { ConfigReader } from "../lib/config";
-import { CheckResult, ResourcePolicyBaseConfig, read, resourcePolicy, show, unreadable, violation } from "../lib/resource-policy";
+import { ConfigReader } from "../../core/config/reader";
+import { read, show } from "../lib/properties";
+import { CheckResult, unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { CACHE_RULE } from "../lib/azure-kinds";
 import { TrustEntry, entryMatches, parseTrustEntries } from "../../core/trust";
 import { parseReference } from "../../core/reference";

@@ -1,4 +1,6 @@
-import { CheckResult, ResourcePolicyBaseConfig, expectValue, read, resourcePolicy, sameText, show, unreadable, violation } from "../lib/resource-policy";
+import { read, sameText, show } from "../lib/properties";
+import { CheckResult, expectValue, unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { REGISTRY } from "../lib/azure-kinds";
 import { isUnknown } from "../../core/unknown";
 

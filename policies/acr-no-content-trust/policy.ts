@@ -1,4 +1,6 @@
-import { ResourcePolicyBaseConfig, read, resourcePolicy, sameText, unreadable, violation } from "../lib/resource-policy";
+import { read, sameText } from "../lib/properties";
+import { unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { REGISTRY } from "../lib/azure-kinds";
 
 /**

@@ -1,4 +1,5 @@
-import { ResourcePolicyBaseConfig, expectValue, resourcePolicy } from "../lib/resource-policy";
+import { expectValue } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { REGISTRY } from "../lib/azure-kinds";
 
 export const acrUntaggedRetention = resourcePolicy<ResourcePolicyBaseConfig>({

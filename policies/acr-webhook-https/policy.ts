@@ -1,4 +1,6 @@
-import { ResourcePolicyBaseConfig, read, resourcePolicy, unreadable, violation } from "../lib/resource-policy";
+import { read } from "../lib/properties";
+import { unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { WEBHOOK } from "../lib/azure-kinds";
 
 /**

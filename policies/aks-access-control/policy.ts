@@ -1,4 +1,6 @@
-import { ResourcePolicyBaseConfig, expectValue, read, resourcePolicy, sameText, show, unreadable, violation } from "../lib/resource-policy";
+import { read, sameText, show } from "../lib/properties";
+import { expectValue, unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
 
 export const aksAccessControl = resourcePolicy<ResourcePolicyBaseConfig>({

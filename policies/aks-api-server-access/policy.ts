@@ -1,4 +1,6 @@
-import { CheckResult, ResourcePolicyBaseConfig, read, resourcePolicy, show, unreadable, violation } from "../lib/resource-policy";
+import { read, show } from "../lib/properties";
+import { CheckResult, unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
 import { isUnknown } from "../../core/unknown";
 

@@ -1,5 +1,7 @@
-import { ConfigReader } from "../lib/config";
-import { CheckResult, ResourcePolicyBaseConfig, expectValue, read, resourcePolicy, show, unreadable, violation } from "../lib/resource-policy";
+import { ConfigReader } from "../../core/config/reader";
+import { read, show } from "../lib/properties";
+import { CheckResult, expectValue, unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
 
 export interface AksImageCleanerConfig extends ResourcePolicyBaseConfig {

@@ -1,6 +1,8 @@
-import { ResourcePolicyBaseConfig, read, resourcePolicy, unreadable, violation } from "../lib/resource-policy";
+import { read } from "../lib/properties";
+import { unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
-import type { CheckContext, CheckResult } from "../lib/resource-policy";
+import type { CheckContext, CheckResult } from "../lib/checks";
 
 function addonOff(ctx: CheckContext<unknown>, key: string, problem: string, fix: string): CheckResult[] {
     const r = read(ctx.props, `addonProfiles.${key}.enabled`);

@@ -1,7 +1,9 @@
-import { CheckContext, CheckResult, ResourcePolicyBaseConfig, read, resourcePolicy, sameText, show, unknownResult, unreadable, violation } from "../lib/resource-policy";
+import { read, sameText, show } from "../lib/properties";
+import { CheckContext, CheckResult, unknownResult, unreadable, violation } from "../lib/checks";
+import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { PRICING } from "../lib/azure-kinds";
 import { isUnknown } from "../../core/unknown";
-import { isObj } from "../lib/resource-policy";
+import { isObj } from "../lib/properties";
 
 /** The plan that scans registries and clusters today. */
 export const CONTAINERS_PLAN = "Containers";

@@ -1,5 +1,11 @@
-/** The azure-native resource kinds the hardening policies judge (matched in every API version). */
-import type { AzureKind } from "./resource-policy";
+/** The azure-native resource kinds the hardening policies judge, matched in every API version. */
+import { isAzureType } from "../../core/discovery";
+
+/** An azure-native resource type (`containerregistry:Registry`), in any API version. */
+export interface AzureKind {
+    readonly module: string;
+    readonly kind: string;
+}
 
 export const REGISTRY: AzureKind = { module: "containerregistry", kind: "Registry" };
 export const REPLICATION: AzureKind = { module: "containerregistry", kind: "Replication" };
@@ -15,3 +21,8 @@ export const ROLE_ASSIGNMENT: AzureKind = { module: "authorization", kind: "Role
 export const ALLOWED_IMAGES_POLICY_GUID = "febd0533-8e55-448f-b837-bd0e06f16469";
 /** Built-in AcrPull role. */
 export const ACR_PULL_ROLE_GUID = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+
+/** Kind of `type` when it is one of `kinds` (any API version), else undefined. */
+export function matchAzureKind(type: string, kinds: readonly AzureKind[]): string | undefined {
+    return kinds.find((k) => isAzureType(type, k.module, k.kind))?.kind;
+}

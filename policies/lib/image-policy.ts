@@ -1,15 +1,21 @@
 /**
- * Builds a resource policy that judges every container image of every workload resource with one
- * rule from the core. Shared plumbing: config reading, per-image unknown handling, exemptions, and
- * turning any unexpected error into a violation instead of an aborted preview.
+ * Image policies: every container image of every resource judged with one verdict from the core.
+ * A synchronous rule (trusted-registries, require-digest, no-latest-tag) is the special case of a
+ * verdict that needs no I/O; a verdict that does (scanned-images, signed-images: a registry, report
+ * files, Azure Resource Graph) is looked up once per distinct image per preview, at most
+ * `concurrency` at a time, and cached across resources (lookups.ts). Both then report alike: one
+ * message per image saying where, what, why and how to fix it; unknowns per image; exemptions.
  */
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { ImageRule, evaluateResource } from "../../core/evaluate";
-import { Exemption, parseExemptions } from "../../core/trust";
-import { unwrapProxy } from "../../core/unknown";
-import { ConfigReader, ConfigResult, ConfigSchema, PropertySchema } from "./config";
-import { crashMessage, policyFields, type PolicyMeta } from "./metadata";
-import { notApplicable } from "./not-applicable";
+import { discoverImages, type ImageSite, type WorkloadImages } from "../../core/discovery";
+import { evaluateSites, siteLabel } from "../../core/evaluate";
+import { ConfigReader, type ConfigResult, type ConfigSchema, type PropertySchema } from "../../core/config/reader";
+import { formatReference, parseReference, type ImageReference } from "../../core/reference";
+import type { RuleFailure } from "../../core/rules";
+import { exemptionMatches, parseExemptions, type Exemption } from "../../core/trust";
+import { isUnknown } from "../../core/unknown";
+import { Limiter, LookupCache, policyContext } from "./lookups";
+import type { PolicyMeta } from "./metadata";
+import { resourceShell, type Report, type ResourceInput, type ShellResourcePolicy } from "./shell";
 
 /** Config every image policy takes. */
 export interface ImagePolicyBaseConfig {
@@ -34,36 +40,53 @@ export const baseImageProperties: Record<string, PropertySchema> = {
     },
 };
 
-/** What every image policy declares about itself (metadata and config), sync or async. */
-export interface ImagePolicyMeta<C extends ImagePolicyBaseConfig> extends PolicyMeta {
+/** The verdict on one image. */
+export interface ImageJudgement {
+    /** Why the image fails and how to fix it; undefined when it passes. */
+    readonly failure?: RuleFailure;
+    /** Facts reported as advisories for the image whatever the verdict (e.g. checks a permissive trust policy only logs). */
+    readonly advisories?: readonly string[];
+}
+
+/** A verdict that needs I/O, with the state it keeps for the life of the pack process. */
+export interface ImageLookup<C, X> {
+    /** State built once per config: registry client, loaded reports, batchers. */
+    readonly createContext: (config: C) => X;
+    /** Judges one distinct image. Failures are values; a throw becomes a failure of that image. */
+    readonly judge: (ref: ImageReference, context: X, config: C) => Promise<ImageJudgement>;
+    /** Lookups in flight at once (config `concurrency`). */
+    readonly concurrency: (config: C) => number;
+    /**
+     * Advisories about the context rather than an image (an unreadable report file), reported once
+     * per context on the first resource that carries images.
+     */
+    readonly contextAdvisories?: (context: X) => Promise<readonly string[]>;
+}
+
+export interface ImagePolicySpec<C extends ImagePolicyBaseConfig, X = never> extends PolicyMeta {
     /** Policy-specific properties, merged with the base ones. */
     readonly properties?: Record<string, PropertySchema>;
     readonly required?: string[];
     /** Reads the policy-specific part of the config; base fields are read by the factory. */
     readonly readConfig: (reader: ConfigReader, base: ImagePolicyBaseConfig) => C;
+    /** A verdict without I/O … */
+    readonly rule?: (config: C) => (ref: ImageReference, site: ImageSite) => RuleFailure | undefined;
+    /** … or one that needs it. */
+    readonly lookup?: ImageLookup<C, X>;
 }
 
-export interface ImagePolicySpec<C extends ImagePolicyBaseConfig> extends ImagePolicyMeta<C> {
-    readonly rule: (config: C) => ImageRule;
-}
+export type ImagePolicy<C> = ShellResourcePolicy<C>;
 
-/** A policy plus the config reader the pack also runs when it is configured. */
-export interface ImagePolicy<C> extends ResourceValidationPolicy {
-    readonly parseConfig: (raw: Record<string, unknown>) => ConfigResult<C>;
-}
-
-export { DOCS_URL } from "./metadata";
-
-/** The config schema of a policy: base properties plus its own. */
-export function imagePolicySchema<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>): ConfigSchema {
+/** The config schema of an image policy: base properties plus its own. */
+export function imagePolicySchema(spec: Pick<ImagePolicySpec<ImagePolicyBaseConfig>, "properties" | "required">): ConfigSchema {
     return {
         properties: { ...baseImageProperties, ...(spec.properties ?? {}) },
         ...(spec.required ? { required: spec.required } : {}),
     };
 }
 
-/** Parses a raw config: base fields here, the policy's own through `spec.readConfig`. */
-export function imageConfigParser<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>, schema: ConfigSchema): (raw: Record<string, unknown>) => ConfigResult<C> {
+/** Parses a raw config: base fields here, the policy's own through `readConfig`. */
+export function imageConfigParser<C extends ImagePolicyBaseConfig>(readConfig: ImagePolicySpec<C>["readConfig"], schema: ConfigSchema): (raw: Record<string, unknown>) => ConfigResult<C> {
     return (raw) => {
         const reader = new ConfigReader(raw ?? {}, schema);
         const parsed = parseExemptions(reader.stringArray("exemptImages"));
@@ -72,85 +95,120 @@ export function imageConfigParser<C extends ImagePolicyBaseConfig>(spec: ImagePo
             exemptImages: parsed.exemptions,
             unknownImages: reader.enumValue("unknownImages", ["advisory", "enforce"] as const),
         };
-        const config = spec.readConfig(reader, base);
-        return reader.result(config);
+        return reader.result(readConfig(reader, base));
     };
 }
 
-/**
- * The SDK hands out a fresh config object for every resource; parsing it once per distinct config
- * keeps the per-resource cost to discovery and matching. Returns the result and the config's key.
- */
-export function cachedConfigParser<C>(parse: (raw: Record<string, unknown>) => ConfigResult<C>): (raw: Record<string, unknown>) => { result: ConfigResult<C>; key: string } {
-    let lastRaw: string | undefined;
-    let lastResult: ConfigResult<C> | undefined;
-    return (raw) => {
-        const key = JSON.stringify(raw ?? {});
-        if (key !== lastRaw || !lastResult) {
-            lastResult = parse(raw);
-            lastRaw = key;
-        }
-        return { result: lastResult, key };
-    };
+/** Five image policies discover the same resource; on the seam's fast path they share its props object. */
+const discovered = new WeakMap<object, { type: string; images: WorkloadImages | undefined }>();
+
+export function imagesOf(type: string, props: unknown): WorkloadImages | undefined {
+    if (props === null || typeof props !== "object") return discoverImages(type, props);
+    const hit = discovered.get(props);
+    if (hit && hit.type === type) return hit.images;
+    const images = discoverImages(type, props);
+    discovered.set(props, { type, images });
+    return images;
 }
 
-/** Reports one diagnostic: the policy's description, then the message; advisory ones carry their own level. */
-export type Reporter = (message: string, advisory?: boolean) => void;
-
-export function makeReporter(spec: { name: string; description: string }, reportViolation: ReportViolation): Reporter {
-    // The SDK's reportViolation also takes a diagnostic object (server.js makeReportViolationFun),
-    // which lets one diagnostic carry its own enforcement level; its typings only show the string form.
-    const reportDiagnostic = reportViolation as unknown as (d: Record<string, unknown>) => void;
-    return (message, advisory = false) =>
-        reportDiagnostic({
-            name: spec.name,
-            description: spec.description,
-            message: `${spec.description}\n${message}`,
-            ...(advisory ? { enforcementLevel: "advisory" as const } : {}),
-        });
+/** The references of `images` that need a verdict: known, valid, not exempt; keyed by normalized form. */
+export function referencesToJudge(images: WorkloadImages, exemptions: readonly Exemption[]): Map<string, ImageReference> {
+    const refs = new Map<string, ImageReference>();
+    for (const site of images.sites) {
+        if (site.problem !== undefined || isUnknown(site.value) || typeof site.value !== "string") continue;
+        const parsed = parseReference(site.value);
+        if (!parsed.ok || exemptions.some((e) => exemptionMatches(e, parsed.ref))) continue;
+        refs.set(formatReference(parsed.ref), parsed.ref);
+    }
+    return refs;
 }
 
-export function invalidConfigMessage(policyName: string, errors: readonly string[]): string {
-    return `The policy config is invalid, so no image can be judged: ${errors.join("; ")}. Fix the ${policyName} entry of the policy config.`;
+interface LookupState<X> {
+    readonly user: X;
+    readonly limiter: Limiter;
+    readonly verdicts: LookupCache<ImageJudgement>;
+    advised: boolean;
 }
 
-export { crashMessage };
+const NO_IMAGES = { notApplicable: "the resource carries no container images" } as const;
 
-/** The metadata half of a ResourceValidationPolicy, shared by the sync and async factories. */
-export function policyMetadata<C extends ImagePolicyBaseConfig>(spec: ImagePolicyMeta<C>, schema: ConfigSchema): Omit<ResourceValidationPolicy, "validateResource"> {
-    return policyFields(spec, ["containers", "supply-chain"], schema);
-}
-
-export function imagePolicy<C extends ImagePolicyBaseConfig>(spec: ImagePolicySpec<C>): ImagePolicy<C> {
+export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: ImagePolicySpec<C, X>): ImagePolicy<C> {
+    if (!spec.rule === !spec.lookup) throw new Error(`${spec.name}: an image policy has either a rule or a lookup`);
     const schema = imagePolicySchema(spec);
-    const parseConfig = imageConfigParser(spec, schema);
-    const cachedConfig = cachedConfigParser(parseConfig);
+    const parseConfig = imageConfigParser(spec.readConfig, schema);
 
-    const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-        const report = makeReporter(spec, reportViolation);
-        try {
-            const configResult = cachedConfig(args.getConfig<Record<string, unknown>>()).result;
-            if (!configResult.ok) {
-                report(invalidConfigMessage(spec.name, configResult.errors));
-                return;
-            }
-            const config = configResult.config;
-            const findings = evaluateResource(args.type, args.name, unwrapProxy(args.props), spec.rule(config), { exemptions: config.exemptImages });
-            if (findings === undefined) {
-                notApplicable(args, "the resource carries no container images");
-                return;
-            }
-            for (const f of findings) report(f.message, f.kind === "unknown" && config.unknownImages === "advisory");
-        } catch (e) {
-            if (isNotApplicable(e)) throw e;
-            report(crashMessage(e));
+    const report = (r: ResourceInput, images: WorkloadImages, config: C, rule: (ref: ImageReference, site: ImageSite) => RuleFailure | undefined, out: Report): void => {
+        for (const f of evaluateSites(images, r.name, rule, { exemptions: config.exemptImages })) {
+            out(f.message, { advisory: f.kind === "unknown" && config.unknownImages === "advisory" });
         }
     };
 
-    return { ...policyMetadata(spec, schema), validateResource, parseConfig };
+    if (spec.rule) {
+        const ruleOf = spec.rule;
+        let last: { config: C; rule: ReturnType<typeof ruleOf> } | undefined;
+        return resourceShell<C>({
+            meta: spec,
+            baseTags: ["containers", "supply-chain"],
+            subject: "this resource's images",
+            schema,
+            parseConfig,
+            check: (r, config, out) => {
+                const images = imagesOf(r.type, r.props);
+                if (!images) return NO_IMAGES;
+                if (last?.config !== config) last = { config, rule: ruleOf(config) };
+                report(r, images, config, last.rule, out);
+                return undefined;
+            },
+        });
+    }
+
+    const lookup = spec.lookup!;
+    const stateOf = (config: C, key: string): LookupState<X> =>
+        policyContext(spec.name, key, () => ({
+            user: lookup.createContext(config),
+            limiter: new Limiter(lookup.concurrency(config)),
+            verdicts: new LookupCache<ImageJudgement>(),
+            advised: false,
+        }));
+    const judgeOnce = (state: LookupState<X>, ref: ImageReference, config: C): Promise<ImageJudgement> =>
+        state.verdicts.get(formatReference(ref), () =>
+            state.limiter.run(() => lookup.judge(ref, state.user, config)).catch((e: unknown) => ({
+                failure: {
+                    reason: `the check could not be completed (${(e as Error)?.message ?? String(e)})`,
+                    fix: "resolve the error above and rerun the preview; an image that cannot be checked is not allowed through",
+                },
+            })),
+        );
+
+    return resourceShell<C>({
+        meta: spec,
+        baseTags: ["containers", "supply-chain"],
+        subject: "this resource's images",
+        schema,
+        parseConfig,
+        check: async (r, config, out, key) => {
+            const images = imagesOf(r.type, r.props);
+            if (!images) return NO_IMAGES;
+            const refs = referencesToJudge(images, config.exemptImages);
+            const state = stateOf(config, key);
+            const judged = new Map<string, ImageJudgement>();
+            await Promise.all([...refs].map(async ([k, ref]) => judged.set(k, await judgeOnce(state, ref, config))));
+            if (refs.size > 0 && lookup.contextAdvisories && !state.advised) {
+                state.advised = true;
+                for (const a of await lookup.contextAdvisories(state.user)) out(a, { advisory: true });
+            }
+            report(r, images, config, (ref) => judged.get(formatReference(ref))?.failure, out);
+            for (const site of images.sites) siteAdvisories(images, r.name, site, judged, out);
+            return undefined;
+        },
+    });
 }
 
-/** @pulumi/policy signals "not applicable" with an exception of its own class; let it through. */
-export function isNotApplicable(e: unknown): boolean {
-    return e instanceof Error && e.constructor.name === "NotApplicableError";
+function siteAdvisories(images: WorkloadImages, name: string, site: ImageSite, judged: ReadonlyMap<string, ImageJudgement>, out: Report): void {
+    if (typeof site.value !== "string" || isUnknown(site.value)) return;
+    const parsed = parseReference(site.value);
+    if (!parsed.ok) return;
+    for (const a of judged.get(formatReference(parsed.ref))?.advisories ?? []) {
+        out(`${siteLabel(images, name, site)}: image "${site.value}": ${a}`, { advisory: true });
+    }
 }

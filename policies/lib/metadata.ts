@@ -1,6 +1,6 @@
 /** The metadata every imagegate policy declares, and the one place it becomes SDK policy fields. */
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
-import type { ConfigSchema } from "./config";
+import type { ConfigSchema } from "../../core/config/reader";
 
 export const DOCS_URL = "https://github.com/imagegate/imagegate/blob/main/policies";
 
@@ -28,9 +28,4 @@ export function policyFields(spec: PolicyMeta, baseTags: readonly string[], sche
         // The SDK types configSchema loosely (JSON schema); ours is a subset of it.
         configSchema: schema as never,
     };
-}
-
-/** An exception inside a check must never let a resource through or abort the preview. */
-export function crashMessage(e: unknown): string {
-    return `The policy failed while judging this resource, so it is not allowed through: ${(e as Error)?.message ?? String(e)}`;
 }

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { createRegistryClient, parseRegistriesConfig } from "../../core/registry";
 import type { ExtendedClientOptions, RegistryClient, RegistryEntry } from "../../core/registry";
-import { ConfigReader, PropertySchema } from "./config";
+import { ConfigReader, PropertySchema } from "../../core/config/reader";
 
 export interface NetworkConfig {
     /** Registries the policy may contact; none by default (no network unless asked). */

@@ -2,7 +2,8 @@
  * How stack policies tell which resource another one points at: by per-property dependencies
  * (known even when the ID itself is still unknown at preview), or by comparing ARM IDs.
  */
-import { AzureKind, matchAzureKind, read } from "./resource-policy";
+import { type AzureKind, matchAzureKind } from "./azure-kinds";
+import { read } from "./properties";
 import type { StackResource } from "./stack-policy";
 
 export function ofKind(resources: readonly StackResource[], kind: AzureKind): StackResource[] {

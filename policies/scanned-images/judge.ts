@@ -6,8 +6,7 @@
 import { DefenderError, loadReports, queryDefender, type LoadedReports } from "../../core/evidence";
 import { judgeScan as judgeScanCore, type DefenderAnswer, type ScanConfig, type ScanContext } from "../../core/gate/scan";
 import type { ImageReference } from "../../core/reference";
-import type { ImageJudgement } from "../lib/async-image-policy";
-import type { ImagePolicyBaseConfig } from "../lib/image-policy";
+import type { ImageJudgement, ImagePolicyBaseConfig } from "../lib/image-policy";
 import { Batcher } from "../lib/lookups";
 import { NetworkConfig, packDir, registryClientFor } from "../lib/registries";
 import { defenderAccess } from "./defender-access";

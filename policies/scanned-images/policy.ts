@@ -1,8 +1,7 @@
 import { DEFAULT_JUDGEMENT, parseEvidenceConfig } from "../../core/evidence";
 import { FAIL_ON_VALUES } from "../../core/evidence/config";
-import { asyncImagePolicy } from "../lib/async-image-policy";
-import { ConfigReader } from "../lib/config";
-import { ImagePolicyBaseConfig } from "../lib/image-policy";
+import { ConfigReader } from "../../core/config/reader";
+import { ImagePolicyBaseConfig, imagePolicy } from "../lib/image-policy";
 import { networkProperties, readNetworkConfig } from "../lib/registries";
 import { createScanContext, judgeScan, reportWarnings, ScanContext, ScannedImagesConfig } from "./judge";
 
@@ -29,7 +28,7 @@ function readConfig(reader: ConfigReader, base: ImagePolicyBaseConfig): ScannedI
     };
 }
 
-export const scannedImages = asyncImagePolicy<ScannedImagesConfig, ScanContext>({
+export const scannedImages = imagePolicy<ScannedImagesConfig, ScanContext>({
     name: "scanned-images",
     displayName: "Images are scanned and free of blocking vulnerabilities",
     description: "Container images must have a recent vulnerability scan of their exact digest with no unexcepted finding at or above the configured severity.",
@@ -61,8 +60,10 @@ export const scannedImages = asyncImagePolicy<ScannedImagesConfig, ScanContext>(
         ...networkProperties,
     },
     readConfig,
-    createContext: createScanContext,
-    judge: judgeScan,
-    concurrency: (c) => c.concurrency,
-    contextAdvisories: reportWarnings,
+    lookup: {
+        createContext: createScanContext,
+        judge: judgeScan,
+        concurrency: (c) => c.concurrency,
+        contextAdvisories: reportWarnings,
+    },
 });

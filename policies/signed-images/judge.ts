@@ -5,8 +5,7 @@
 import { judgeSignature as judgeSignatureCore, type SignContext } from "../../core/gate/signature";
 import type { ImageReference } from "../../core/reference";
 import type { SignatureConfig } from "../../core/signature";
-import type { ImageJudgement } from "../lib/async-image-policy";
-import type { ImagePolicyBaseConfig } from "../lib/image-policy";
+import type { ImageJudgement, ImagePolicyBaseConfig } from "../lib/image-policy";
 import { NetworkConfig, registryClientFor } from "../lib/registries";
 
 export type { SignContext } from "../../core/gate/signature";

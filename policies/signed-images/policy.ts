@@ -1,7 +1,6 @@
 import { parseSignatureConfig } from "../../core/signature";
-import { asyncImagePolicy } from "../lib/async-image-policy";
-import { ConfigReader } from "../lib/config";
-import { ImagePolicyBaseConfig } from "../lib/image-policy";
+import { ConfigReader } from "../../core/config/reader";
+import { ImagePolicyBaseConfig, imagePolicy } from "../lib/image-policy";
 import { networkProperties, packDir, readNetworkConfig } from "../lib/registries";
 import { createSignContext, judgeSignature, SignContext, SignedImagesConfig } from "./judge";
 
@@ -23,7 +22,7 @@ function readConfig(reader: ConfigReader, base: ImagePolicyBaseConfig): SignedIm
     return { ...base, ...network, ...(parsed?.ok ? { signature: parsed.config } : {}) };
 }
 
-export const signedImages = asyncImagePolicy<SignedImagesConfig, SignContext>({
+export const signedImages = imagePolicy<SignedImagesConfig, SignContext>({
     name: "signed-images",
     displayName: "Images carry a trusted Notation or cosign signature",
     description: "Container images must carry a Notation or cosign signature of their exact digest that verifies against the configured trust stores, trust policies or keys.",
@@ -48,7 +47,9 @@ export const signedImages = asyncImagePolicy<SignedImagesConfig, SignContext>({
         ...networkProperties,
     },
     readConfig,
-    createContext: createSignContext,
-    judge: judgeSignature,
-    concurrency: (c) => c.concurrency,
+    lookup: {
+        createContext: createSignContext,
+        judge: judgeSignature,
+        concurrency: (c) => c.concurrency,
+    },
 });

@@ -7,7 +7,7 @@
 import { ACR_PULL_ROLE_GUID, REGISTRY, ROLE_ASSIGNMENT } from "../lib/azure-kinds";
 import { StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
 import { ofKind, stringProp } from "../lib/stack-links";
-import { matchAzureKind } from "../lib/resource-policy";
+import { matchAzureKind } from "../lib/azure-kinds";
 
 export type ScopeClass = "registry" | "subscription" | "resource group" | "management group" | "tenant root" | "other resource";
 

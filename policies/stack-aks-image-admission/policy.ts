@@ -5,9 +5,9 @@
  * the only gate, and anything applied with kubectl runs unchecked.
  */
 import { parseTypeToken } from "../../core/discovery";
-import { ConfigReader } from "../lib/config";
+import { ConfigReader } from "../../core/config/reader";
 import { MANAGED_CLUSTER, POLICY_ASSIGNMENT, ALLOWED_IMAGES_POLICY_GUID } from "../lib/azure-kinds";
-import { read, sameText, show } from "../lib/resource-policy";
+import { read, sameText, show } from "../lib/properties";
 import { StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
 import { idNames, ofKind, propertyDependsOn, stringProp, transitiveDependencies } from "../lib/stack-links";
 

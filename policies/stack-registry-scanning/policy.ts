@@ -7,9 +7,9 @@
  * and reporting it on every preview would be noise no change to this stack can clear (images from
  * it are gated one by one by scanned-images).
  */
-import { ConfigReader } from "../lib/config";
+import { ConfigReader } from "../../core/config/reader";
 import { PRICING, REGISTRY } from "../lib/azure-kinds";
-import { read, sameText } from "../lib/resource-policy";
+import { read, sameText } from "../lib/properties";
 import { StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
 import { ofKind, stringProp } from "../lib/stack-links";
 import { CONTAINERS_PLAN, registryAssessment } from "../defender-containers-plan/policy";

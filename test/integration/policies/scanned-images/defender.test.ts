@@ -87,7 +87,7 @@ describe("scanned-images config", () => {
     test("an invalid config fails every image closed, naming the field", async () => {
         const r = await run(deployment(`contoso.azurecr.io/web@${CLEAN}`), { failOn: "severe" });
         expect(r.diagnostics).toHaveLength(1);
-        expect(r.diagnostics[0].message).toContain("The policy config is invalid, so no image can be judged: failOn must be one of critical, high, medium, low");
+        expect(r.diagnostics[0].message).toContain("The policy config is invalid, so this resource's images cannot be judged: failOn must be one of critical, high, medium, low");
     });
 
     test("the policy is off until configured (the pack ships every policy's defaults)", () => {

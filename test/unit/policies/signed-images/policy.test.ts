@@ -71,7 +71,7 @@ describe("signed-images without a registry to ask", () => {
 
     test("an invalid config fails each resource closed with the field", async () => {
         const r = await run(pod(`contoso.azurecr.io/web@${DIGEST}`), { cosign: { keys: ["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"] } });
-        expect(r.diagnostics[0].message).toMatch(/The policy config is invalid, so no image can be judged: cosign\.keys\[0\]/);
+        expect(r.diagnostics[0].message).toMatch(/The policy config is invalid, so this resource's images cannot be judged: cosign\.keys\[0\]/);
     });
 
     test("a registry not in registries: signatures cannot be fetched (no network is attempted)", async () => {

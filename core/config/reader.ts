@@ -1,8 +1,9 @@
 /**
- * Policy config reading. The Pulumi CLI validates config against each policy's JSON schema before
- * sending it, but the pack cannot rely on that (other clients, hand-written Configure calls, missing
- * entries), so every policy re-reads its config through these typed readers: defaults applied from
- * the schema, every error collected with the field it concerns.
+ * Typed reading of one policy's config properties. The Pulumi CLI validates config against each
+ * policy's JSON schema before sending it, but nothing may rely on that (other clients, hand-written
+ * Configure calls, missing entries, a program reading the file itself), so every reader of a
+ * policy's config goes through these: defaults applied from the schema, every error collected with
+ * the field it concerns.
  */
 
 /** JSON schema of one config property (the subset the pack uses). */
