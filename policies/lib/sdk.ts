@@ -19,8 +19,9 @@
  * levels, same diagnostics, same not-applicable entries, in the same order — but deserializes once
  * per request, asks each policy whether the resource type can concern it before calling it, and lets
  * the pack's own policies answer "not applicable" without a throw. AnalyzeStack builds the resource
- * views once for all stack policies. `IMAGEGATE_SDK_FAST_PATH=0` falls back to the SDK's handlers;
- * test/integration/policies/analyzer-seam.test.ts asserts that both answer every request identically.
+ * views once for all stack policies. `IMAGEGATE_SDK_FAST_PATH=0` falls back to the SDK's handlers
+ * (`=1` says on stderr which path serves); test/integration/policies/analyzer-seam.test.ts asserts
+ * that both answer every request identically.
  */
 import * as path from "path";
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
@@ -215,8 +216,17 @@ export function configErrors(policies: readonly SeamPolicy[], config: Iterable<[
 export function installAnalyzerSeam(policies: readonly SeamPolicy[], options: SeamOptions = {}): void {
     if (installed) return;
     installed = true;
-    const sdk = sdkInternals();
-    const fastPath = options.fastPath ?? process.env.IMAGEGATE_SDK_FAST_PATH !== "0";
+    const setting = process.env.IMAGEGATE_SDK_FAST_PATH;
+    let sdk: Internals;
+    try {
+        sdk = sdkInternals();
+    } catch (e) {
+        // The SDK's policies still run (and re-read their config at every check); only the
+        // Configure validation and the fast path are lost. stderr only: stdout carries the port.
+        process.stderr.write(`imagegate: @pulumi/policy internals not found (${(e as Error).message}); serving with the SDK's own handlers\n`);
+        return;
+    }
+    const fastPath = options.fastPath ?? setting !== "0";
     let pack: PackInfo | undefined;
     let config: Config = {};
     let tags: ReadonlyMap<string, string> = EMPTY_TAGS;
@@ -266,6 +276,10 @@ export function installAnalyzerSeam(policies: readonly SeamPolicy[], options: Se
                 const state = { pack, config: () => config, tags: () => tags };
                 impl.analyze = analyzeHandler(state, policies, sdk);
                 impl.analyzeStack = analyzeStackHandler(state, policies, sdk);
+            }
+            // IMAGEGATE_SDK_FAST_PATH=1 asks which path serves (tests, and a user debugging an SDK upgrade).
+            if (setting === "1") {
+                process.stderr.write(fastPath && pack ? `imagegate: Analyze fast path serving (@pulumi/policy ${sdk.version})\n` : `imagegate: Analyze fast path unavailable: server.serve was not called through its exports (@pulumi/policy ${sdk.version})\n`);
             }
         }
         return addService.call(this, service, impl);

@@ -67,12 +67,18 @@ describe("the Analyzer fast path answers exactly as @pulumi/policy's own handler
     beforeAll(async () => {
         if (!fs.existsSync(path.join(REPO_ROOT, "dist", "policies", "index.js"))) throw new Error("dist/policies/index.js is missing: run `npm run build` first");
         [fast, sdk] = await Promise.all([
-            AnalyzerHarness.launch({ packDir: PACK_DIR }),
+            AnalyzerHarness.launch({ packDir: PACK_DIR, env: { IMAGEGATE_SDK_FAST_PATH: "1" } }),
             AnalyzerHarness.launch({ packDir: PACK_DIR, env: { IMAGEGATE_SDK_FAST_PATH: "0" } }),
         ]);
     }, 120_000);
     afterAll(async () => {
         await Promise.all([fast?.close(), sdk?.close()]);
+    });
+
+    it("the fast pack serves on the fast path (otherwise this suite would compare the SDK with itself)", async () => {
+        await fast.getPluginInfo();
+        expect(fast.stderr()).toMatch(/imagegate: Analyze fast path serving \(@pulumi\/policy v?\d+\.\d+\.\d+\)/);
+        expect(sdk.stderr()).not.toContain("fast path");
     });
 
     it.each(CONFIGS)("with %s", async (_name, file) => {
