@@ -6,11 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azure from "@pulumi/azure-native";
 import * as k8s from "@pulumi/kubernetes";
-import * as path from "path";
 import { ImageAdmission, SecureCluster } from "../components/cluster";
 import { DefenderForContainers, ImageBuildTask, RedeployWebhook, SecureRegistry } from "../components/registry";
 import type { EnvironmentConfig } from "./config";
-import { TrustedImage, assertTrusted, type TrustSettings } from "../components/image";
+import { TrustedImage, admissionRegistries, assertTrusted, requiresDigest, type PolicySettings } from "../components/image";
 import { createNetwork, type Network } from "./network";
 import { createEncryptionKey } from "./encryption";
 
@@ -30,7 +29,8 @@ export function loginServerOf(registryName: string): string {
     return `${registryName.toLowerCase()}.azurecr.io`;
 }
 
-export function createEnvironment(config: EnvironmentConfig, trust: TrustSettings, projectDir: string): EnvironmentOutputs {
+export function createEnvironment(config: EnvironmentConfig, trust: PolicySettings): EnvironmentOutputs {
+    const registries = admissionRegistries(trust);
     const loginServer = loginServerOf(config.registryName);
     // The environment's own images must pass its own gate; say so before declaring anything.
     assertTrusted(trust, loginServer, config.sampleApp.repository);
@@ -106,8 +106,8 @@ export function createEnvironment(config: EnvironmentConfig, trust: TrustSetting
     // The cluster refuses what preview refuses: the same registry list, the same digest rule.
     const admission = new ImageAdmission("image-admission", {
         clusterId: cluster.clusterId,
-        registries: [...trust.registries],
-        requireDigest: trust.requireDigest,
+        registries,
+        requireDigest: requiresDigest(trust),
     });
 
     const image = new TrustedImage("sample-image", {
@@ -115,11 +115,7 @@ export function createEnvironment(config: EnvironmentConfig, trust: TrustSetting
         repository: app.repository,
         tag: app.tag,
         ...(app.digest ? { digest: app.digest } : {}),
-        trustedRegistries: trust.registries,
-        ...(trust.scannedImages ? { evidence: trust.scannedImages } : {}),
-        ...(trust.signedImages ? { signatures: trust.signedImages } : {}),
-        // Report paths in the policy config are relative to the pack directory, as for the pack.
-        baseDir: path.join(projectDir, "policies"),
+        policy: trust,
         mode: config.imageGate,
     }, { dependsOn: [build] });
 
@@ -169,7 +165,7 @@ export function createEnvironment(config: EnvironmentConfig, trust: TrustSetting
         clusterName: cluster.clusterName,
         buildTaskId: build.taskId,
         sampleImage: image.reference,
-        trustedRegistries: trust.registries,
+        trustedRegistries: registries,
         admissionAssignments: admission.assignments.map((a) => a.id),
     };
 }

@@ -6,12 +6,13 @@
 import * as path from "path";
 import { readEnvironmentConfig } from "./config";
 import { createEnvironment } from "./environment";
-import { loadTrustSettings } from "../components/image";
+import { loadPolicySettings } from "../components/image";
 
 const projectDir = path.resolve(__dirname, "..");
 const config = readEnvironmentConfig();
-const trust = loadTrustSettings(path.resolve(projectDir, config.policyConfigFile));
-const env = createEnvironment(config, trust, projectDir);
+// Relative paths in the policy config (reports, certificates) resolve against the pack directory, as in the pack.
+const trust = loadPolicySettings(path.resolve(projectDir, config.policyConfigFile), path.join(projectDir, "policies"));
+const env = createEnvironment(config, trust);
 
 export const resourceGroupName = env.resourceGroupName;
 export const registryLoginServer = env.registryLoginServer;

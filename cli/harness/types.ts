@@ -1,8 +1,9 @@
 /** Plain-object shapes of the Analyzer protocol, as the harness hands them out. */
 import type { PropertyMap } from "./properties";
 
-export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
-export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+import type { EnforcementLevel, PolicyConfig } from "../../core/config/policy-config";
+
+export { ENFORCEMENT_LEVELS, type EnforcementLevel, type PolicyConfig } from "../../core/config/policy-config";
 export type Severity = "" | "low" | "medium" | "high" | "critical";
 
 export interface PolicyConfigSchema {
@@ -22,12 +23,6 @@ export interface PolicyInfo {
     tags: string[];
     remediationSteps: string;
     url: string;
-}
-
-/** One policy's config: its enforcement level and its properties (enforcementLevel excluded). */
-export interface PolicyConfig {
-    enforcementLevel: EnforcementLevel;
-    properties: Record<string, unknown>;
 }
 
 export interface AnalyzerInfo {

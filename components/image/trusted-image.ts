@@ -1,12 +1,14 @@
 /**
  * TrustedImage: `registry/repository:tag` in, a reference pinned by digest out — resolved when the
- * program runs (preview and up), judged by the pack's own evidence and signature code, refused with
- * the reason when it does not pass. Re-running `pulumi up` after a rebuild resolves the new digest,
- * so workloads using `reference` roll to the patched image.
+ * program runs (preview and up) and judged with the pack's own image rules at the levels the shared
+ * policy config gives them. What the pack would stop (a mandatory finding) is refused with the
+ * reason; what it would only advise on is logged as a warning. Re-running `pulumi up` after a
+ * rebuild resolves the new digest, so workloads using `reference` roll to the patched image.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolveTrustedImage, type TrustedImageRequest } from "../../core/gate/trusted-image";
 import type { RegistryClientOptions } from "../../core/registry/types";
+import type { PolicySettings } from "./policy-config";
 
 export const TRUSTED_IMAGE_TYPE = "imagegate:components:TrustedImage";
 
@@ -16,19 +18,13 @@ export interface TrustedImageArgs {
     repository: string;
     /** The tag to resolve at each run. */
     tag?: string;
-    /** Pin to this digest instead (still judged, and checked against the registry when it may be contacted). */
+    /** Pin to this digest instead (still judged). */
     digest?: string;
-    /** trusted-registries' `registries` from the policy config. */
-    trustedRegistries: readonly string[];
-    /** The scanned-images entry of the policy config (reports, defender, attestations, registries, failOn, …). */
-    evidence?: Readonly<Record<string, unknown>>;
-    /** The signed-images entry of the policy config (notation, cosign, registries). */
-    signatures?: Readonly<Record<string, unknown>>;
-    /** Registries that may be contacted; default: those of `evidence` and `signatures`. */
+    /** The policy config shared with the pack (`loadPolicySettings`). */
+    policy: PolicySettings;
+    /** Registries that may be contacted; default: those the policy config's gates list. */
     registries?: readonly unknown[];
-    /** Where relative paths in evidence/signatures resolve: the policy pack directory for a shared config. */
-    baseDir: string;
-    /** "enforce" (default) fails the deployment when the image does not pass; "audit" warns and continues. */
+    /** "enforce" (default) fails the deployment when the pack would stop the image; "audit" warns and continues. */
     mode?: "enforce" | "audit";
     /** Registry client tuning (timeouts, cache directory). */
     clientOptions?: RegistryClientOptions;
@@ -51,15 +47,13 @@ export class TrustedImage extends pulumi.ComponentResource {
                 repository: args.repository,
                 ...(args.tag ? { tag: args.tag } : {}),
                 ...(args.digest ? { digest: args.digest } : {}),
-                trustedRegistries: args.trustedRegistries,
-                ...(args.evidence ? { evidence: args.evidence } : {}),
-                ...(args.signatures ? { signatures: args.signatures } : {}),
+                gates: args.policy.gates,
                 ...(args.registries ? { registries: args.registries } : {}),
-                baseDir: args.baseDir,
                 ...(args.clientOptions ? { clientOptions: args.clientOptions } : {}),
             };
             const r = await resolveTrustedImage(req);
             for (const note of r.notes) await pulumi.log.info(note, this);
+            for (const advice of r.advisories) await pulumi.log.warn(`TrustedImage "${name}": ${r.reference}: ${advice}`, this);
             if (r.problems.length) {
                 const text = `TrustedImage "${name}": ${r.reference} is not trusted for deployment: ${r.problems.join("; ")}`;
                 if (mode === "enforce") throw new Error(text);

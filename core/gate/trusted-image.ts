@@ -1,14 +1,17 @@
 /**
- * Deploy-time pinning: resolves `registry/repository:tag` to the digest it names now and judges that
- * digest with the same evidence and signature code the pack runs — so what TrustedImage hands to a
- * workload is exactly what `scanned-images` and `signed-images` would let through.
+ * Deploy-time pinning: resolves `registry/repository:tag` to the digest it names now and judges the
+ * pinned reference with the pack's own image rules, at the levels the policy config gives them —
+ * so what TrustedImage refuses is exactly what the pack would stop (a mandatory finding), and what
+ * the pack would only advise on comes back as an advisory. Same config reading (core/gate/config.ts),
+ * same verdicts (core/rules.ts, core/gate/scan.ts, core/gate/signature.ts).
  */
 import { formatReference, parseReference, type ImageReference } from "../reference";
-import { entryMatches, parseTrustEntries } from "../trust";
-import { loadReports, parseEvidenceConfig, queryDefender, type DefenderOptions, type EvidenceConfig } from "../evidence";
-import { parseSignatureConfig, type SignatureConfig } from "../signature";
+import { checkNotLatest, checkPinnedByDigest, checkTrustedRegistry, type RuleFailure } from "../rules";
+import { exemptionMatches } from "../trust";
+import { loadReports, queryDefender, type DefenderOptions } from "../evidence";
 import { createRegistryClient, parseRegistriesConfig } from "../registry";
-import type { FetchedManifest, RegistryClient, RegistryClientOptions, RegistryEntry } from "../registry/types";
+import type { RegistryClient, RegistryClientOptions, RegistryEntry } from "../registry/types";
+import { blocks, type GateSetting, type ImageGateBaseConfig, type ImageGateSettings } from "./config";
 import { judgeScan, type ScanContext } from "./scan";
 import { judgeSignature } from "./signature";
 
@@ -17,18 +20,12 @@ export interface TrustedImageRequest {
     readonly registry: string;
     readonly repository: string;
     readonly tag?: string;
-    /** A digest to pin to instead of resolving the tag (verified against the registry when it is contactable). */
+    /** A digest to pin to instead of resolving the tag. */
     readonly digest?: string;
-    /** trusted-registries' `registries`: an image outside them is refused before anything is contacted. */
-    readonly trustedRegistries: readonly string[];
-    /** The `scanned-images` properties (reports, defender, attestations, failOn, maxAgeDays, …). */
-    readonly evidence?: Readonly<Record<string, unknown>>;
-    /** The `signed-images` properties (notation, cosign). */
-    readonly signatures?: Readonly<Record<string, unknown>>;
-    /** Registries that may be contacted (the `registries` config form); default: those named in evidence and signatures. */
+    /** The image gates' effective settings from the policy config (`imageGateSettings`). */
+    readonly gates: ImageGateSettings;
+    /** Registries that may be contacted (the `registries` config form); default: those the gates list. */
     readonly registries?: readonly unknown[];
-    /** Where relative report and certificate paths resolve (the pack directory for a shared policy config). */
-    readonly baseDir: string;
     readonly now?: Date;
     readonly clientOptions?: RegistryClientOptions;
     /** Overrides for the Defender query (credential, endpoint); tests and sovereign clouds. */
@@ -36,30 +33,39 @@ export interface TrustedImageRequest {
 }
 
 export interface TrustedImageResult {
-    /** `registry/repository:tag@digest`, or `registry/repository@digest` without a tag. */
+    /** `registry/repository:tag@digest` (or `…@digest` without a tag); as written when the tag could not be resolved. */
     readonly reference: string;
+    /** The pinned digest; empty when the tag could not be resolved. */
     readonly digest: string;
-    /** Why the image may not be deployed; empty when it passed every configured check. */
+    /** What the pack would stop (gates at mandatory or remediate): the image may not be deployed. */
     readonly problems: readonly string[];
+    /** What the pack would only advise on (gates at advisory, and checks a permissive trust policy logs). */
+    readonly advisories: readonly string[];
     /** What the checks found (verdicts, signer), for logs. */
     readonly notes: readonly string[];
 }
 
+type GateName = "trusted-registries" | "require-digest" | "no-latest-tag" | "scanned-images" | "signed-images";
+
 /**
- * The registries that may be contacted: `registries` when given, else the union of the two policies'
- * lists. A host both list is one entry (however each spells it), unless they disagree on its auth.
+ * The registries that may be contacted: `registries` when given, else the union of what the
+ * network-backed gates list. A host two gates list is one entry (however each spells it), unless
+ * they disagree on its auth.
  */
 function contactableRegistries(req: TrustedImageRequest): RegistryEntry[] {
-    const parse = (raw: unknown, where: string): RegistryEntry[] => {
-        const r = parseRegistriesConfig(raw);
-        if (!r.ok) throw new Error(`${where}: ${r.errors.join("; ")}`);
+    if (req.registries) {
+        const r = parseRegistriesConfig(req.registries);
+        if (!r.ok) throw new Error(`registries: ${r.errors.join("; ")}`);
         return r.entries;
-    };
-    if (req.registries) return parse(req.registries, "registries");
+    }
     const byHost = new Map<string, { entry: RegistryEntry; from: string }>();
-    for (const [from, cfg] of [["scanned-images", req.evidence], ["signed-images", req.signatures]] as const) {
-        if (cfg?.registries === undefined) continue;
-        for (const entry of parse(cfg.registries, `${from} registries`)) {
+    const lists: [GateName, readonly RegistryEntry[]][] = [
+        ["require-digest", req.gates.requireDigest.config.registries],
+        ["scanned-images", req.gates.scannedImages.config.registries],
+        ["signed-images", req.gates.signedImages.config.registries],
+    ];
+    for (const [from, entries] of lists) {
+        for (const entry of entries) {
             const seen = byHost.get(entry.host);
             if (seen && JSON.stringify(seen.entry.auth) !== JSON.stringify(entry.auth)) {
                 throw new Error(`registries: ${entry.host} is listed by ${seen.from} and ${from} with different auth; give both the same entry`);
@@ -70,57 +76,84 @@ function contactableRegistries(req: TrustedImageRequest): RegistryEntry[] {
     return [...byHost.values()].map((v) => v.entry);
 }
 
+/** Collects each gate's failure at its level, as the pack would report it. */
+class Verdicts {
+    readonly problems: string[] = [];
+    readonly advisories: string[] = [];
+    readonly notes: string[] = [];
+
+    /** Whether `gate` judges `ref` at all (enabled, and the image not exempt from it). */
+    judges(setting: GateSetting<ImageGateBaseConfig>, ref: ImageReference): boolean {
+        return setting.level !== "disabled" && !setting.config.exemptImages.some((e) => exemptionMatches(e, ref));
+    }
+
+    add(gate: GateName, setting: GateSetting<unknown>, failure: RuleFailure | undefined): void {
+        if (!failure) return;
+        const text = `${gate}: ${failure.reason} (fix: ${failure.fix})`;
+        (blocks(setting.level) ? this.problems : this.advisories).push(text);
+    }
+}
+
 /** Never throws for a refusal: problems come back in the result; it throws only for a bad request. */
 export async function resolveTrustedImage(req: TrustedImageRequest): Promise<TrustedImageResult> {
     const text = `${req.registry}/${req.repository}${req.tag ? `:${req.tag}` : ""}${req.digest ? `@${req.digest}` : ""}`;
     const parsed = parseReference(text);
     if (!parsed.ok) throw new Error(`${text} is not a valid image reference: ${parsed.error.message}`);
-    const ref = parsed.ref;
-    if (!ref.tag && !ref.digest) throw new Error(`${text}: give a tag to resolve or a digest to pin`);
-    const trust = parseTrustEntries(req.trustedRegistries);
-    if (trust.errors.length) throw new Error(`trustedRegistries: ${trust.errors.join("; ")}`);
-    const name = `${ref.domain}/${ref.path}`;
-    if (!trust.entries.some((e) => entryMatches(e, ref))) {
-        return { reference: text, digest: ref.digest ?? "", problems: [`${name} is not in a trusted registry (trusted: ${req.trustedRegistries.join(", ")})`], notes: [] };
-    }
+    if (!parsed.ref.tag && !parsed.ref.digest) throw new Error(`${text}: give a tag to resolve or a digest to pin`);
+    const { gates } = req;
+    const v = new Verdicts();
 
-    // Bad config is an error before anything is contacted.
-    const evidence = req.evidence ? parseEvidenceConfig(req.evidence) : undefined;
-    if (evidence && !evidence.ok) throw new Error(`scanned-images config: ${evidence.errors.join("; ")}`);
-    if (req.evidence?.attestations !== undefined && typeof req.evidence.attestations !== "boolean") {
-        throw new Error(`scanned-images config: attestations must be true or false, got ${JSON.stringify(req.evidence.attestations)}`);
+    // An image from an untrusted registry is refused before anything is contacted: its tag is not
+    // resolved and no evidence or signature is fetched for it (the deployment is refused anyway).
+    let refused = false;
+    if (v.judges(gates.trustedRegistries, parsed.ref)) {
+        const untrusted = checkTrustedRegistry(parsed.ref, gates.trustedRegistries.config.registries);
+        v.add("trusted-registries", gates.trustedRegistries, untrusted);
+        refused = untrusted !== undefined && blocks(gates.trustedRegistries.level);
     }
-    const signatures = req.signatures ? parseSignatureConfig(req.signatures, { baseDir: req.baseDir }) : undefined;
-    if (signatures && !signatures.ok) throw new Error(`signed-images config: ${signatures.errors.join("; ")}`);
-    const client = createRegistryClient(contactableRegistries(req), req.clientOptions);
-    const repo = client.repository(ref.domain, ref.path);
+    const client = refused ? undefined : createRegistryClient(contactableRegistries(req), req.clientOptions);
+    const ref = client ? await pin(parsed.ref, client, v) : parsed.ref;
 
-    const problems: string[] = [];
-    const notes: string[] = [];
-    // A digest is checked against the registry when it may be contacted (it must exist there); a
-    // tag must be resolved, so its registry must be contactable.
-    let resolved: FetchedManifest | undefined;
-    if (repo) {
-        try {
-            resolved = await repo.resolve(ref.digest ?? ref.tag!);
-        } catch (e) {
-            return { reference: text, digest: ref.digest ?? "", problems: [`${formatReference(ref)} could not be resolved: ${(e as Error).message}`], notes };
-        }
-    } else if (!ref.digest) {
-        return { reference: text, digest: "", problems: [`${formatReference(ref)} is a tag and ${ref.domain} is not among the registries that may be contacted, so its digest cannot be resolved; pin a digest or add the registry`], notes };
+    if (v.judges(gates.requireDigest, ref)) v.add("require-digest", gates.requireDigest, checkPinnedByDigest(ref));
+    if (v.judges(gates.noLatestTag, ref)) v.add("no-latest-tag", gates.noLatestTag, checkNotLatest(ref));
+    if (!client) {
+        v.notes.push(`${formatReference(ref)} is refused by trusted-registries, so its scan evidence and signatures were not looked up`);
+        return { reference: text, digest: ref.digest ?? "", problems: v.problems, advisories: v.advisories, notes: v.notes };
     }
-    const digest = ref.digest ?? resolved!.digest;
-    const pinned = formatReference({ ...ref, digest });
-
-    problems.push(...(await judgeEvidence(req, evidence?.config, ref, digest, client, notes)));
-    problems.push(...(await judgeSignatures(req, signatures?.config, ref, digest, client, notes)));
-    return { reference: pinned, digest, problems, notes };
+    if (v.judges(gates.scannedImages, ref)) v.add("scanned-images", gates.scannedImages, await scanFailure(req, ref, client, v));
+    if (v.judges(gates.signedImages, ref)) {
+        const judged = await judgeSignature(ref, { registry: client, now: () => req.now ?? new Date() }, gates.signedImages.config.signature);
+        v.advisories.push(...(judged.advisories ?? []).map((a) => `signed-images: ${a}`));
+        v.add("signed-images", gates.signedImages, judged.failure);
+        if (judged.verifiedBy) v.notes.push(`signature of ${ref.digest ?? formatReference(ref)} verified (${judged.verifiedBy})`);
+    }
+    return { reference: formatReference(ref) === formatReference(parsed.ref) ? text : formatReference(ref), digest: ref.digest ?? "", problems: v.problems, advisories: v.advisories, notes: v.notes };
 }
 
-async function judgeEvidence(req: TrustedImageRequest, config: EvidenceConfig | undefined, ref: ImageReference, digest: string, client: RegistryClient, notes: string[]): Promise<string[]> {
-    if (!config || !req.evidence) return [`no scan evidence is configured (scanned-images), so ${digest} cannot be shown to be scanned`];
-    const files = await loadReports(config.reports, req.baseDir);
-    for (const w of files.warnings) notes.push(`scan report ignored: ${w.message}`);
+/**
+ * The reference to deploy: a given digest as is (the gates fetch what they need, as the pack's do);
+ * a tag resolved to the digest it names now. A tag that cannot be resolved stays a tag, and the
+ * gates judge it as the pack would judge the unpinned reference.
+ */
+async function pin(ref: ImageReference, client: RegistryClient, v: Verdicts): Promise<ImageReference> {
+    if (ref.digest) return ref;
+    const repo = client.repository(ref.domain, ref.path);
+    if (!repo) {
+        v.notes.push(`${formatReference(ref)} is a tag and ${ref.domain} is not among the registries the policy config lets imagegate contact, so it is not pinned; pin a digest or add the registry to require-digest's, scanned-images' or signed-images' registries`);
+        return ref;
+    }
+    try {
+        return { ...ref, digest: (await repo.resolve(ref.tag!)).digest };
+    } catch (e) {
+        v.notes.push(`${formatReference(ref)} could not be resolved, so it is not pinned: ${(e as Error).message}`);
+        return ref;
+    }
+}
+
+async function scanFailure(req: TrustedImageRequest, ref: ImageReference, client: RegistryClient, v: Verdicts): Promise<RuleFailure | undefined> {
+    const config = req.gates.scannedImages.config;
+    const files = await loadReports(config.reports, req.gates.baseDir);
+    for (const w of files.warnings) v.advisories.push(`scanned-images: scan report ignored: ${w.message}`);
     const defender = config.defender;
     // The same verdict the scanned-images policy reaches, from the same sources.
     const ctx: ScanContext = {
@@ -129,18 +162,7 @@ async function judgeEvidence(req: TrustedImageRequest, config: EvidenceConfig | 
         ...(defender ? { defender: { get: (d: string) => queryDefender([d], { subscriptions: defender.subscriptions, ...req.defender }) } } : {}),
         now: () => req.now ?? new Date(),
     };
-    const judged = await judgeScan({ ...ref, digest }, ctx, { ...config, attestations: req.evidence.attestations === true });
-    if (judged.failure) return [`${judged.failure.reason} (fix: ${judged.failure.fix})`];
-    if (judged.summary) notes.push(judged.summary);
-    return [];
-}
-
-async function judgeSignatures(req: TrustedImageRequest, config: SignatureConfig | undefined, ref: ImageReference, digest: string, client: RegistryClient, notes: string[]): Promise<string[]> {
-    if (!req.signatures) return [];
-    // The same verdict the signed-images policy reaches.
-    const judged = await judgeSignature({ ...ref, digest }, { registry: client, now: () => req.now ?? new Date() }, config);
-    notes.push(...(judged.advisories ?? []));
-    if (judged.failure) return [`${judged.failure.reason} (fix: ${judged.failure.fix})`];
-    notes.push(`signature of ${digest} verified (${judged.verifiedBy})`);
-    return [];
+    const judged = await judgeScan(ref, ctx, config);
+    if (judged.summary && !judged.failure) v.notes.push(judged.summary);
+    return judged.failure;
 }

@@ -8,37 +8,18 @@
  */
 import { discoverImages, type ImageSite, type WorkloadImages } from "../../core/discovery";
 import { evaluateSites, siteLabel } from "../../core/evaluate";
-import { ConfigReader, type ConfigResult, type ConfigSchema, type PropertySchema } from "../../core/config/reader";
+import type { GateDeclaration, ImageGateBaseConfig } from "../../core/gate/config";
 import { formatReference, parseReference, type ImageReference } from "../../core/reference";
 import type { RuleFailure } from "../../core/rules";
-import { exemptionMatches, parseExemptions, type Exemption } from "../../core/trust";
+import { exemptionMatches, type Exemption } from "../../core/trust";
 import { isUnknown } from "../../core/unknown";
 import { Limiter, LookupCache, policyContext } from "./lookups";
 import type { PolicyMeta } from "./metadata";
+import { packDir } from "./registries";
 import { resourceShell, type Report, type ResourceInput, type ShellResourcePolicy } from "./shell";
 
-/** Config every image policy takes. */
-export interface ImagePolicyBaseConfig {
-    /** Exact normalized references, or prefixes ending in "/". Never container names. */
-    readonly exemptImages: readonly Exemption[];
-    /** What an image that is unknown at preview yields: an advisory note, or a violation at the policy's level. */
-    readonly unknownImages: "advisory" | "enforce";
-}
-
-export const baseImageProperties: Record<string, PropertySchema> = {
-    exemptImages: {
-        type: "array",
-        items: { type: "string", minLength: 1 },
-        default: [],
-        description: "Images this policy does not judge: exact references (\"docker.io/library/nginx:1.27\"; a bare repository exempts every tag and digest of it) or prefixes ending in \"/\" (\"mcr.microsoft.com/oss/\"). Matched after normalization; container names are never used.",
-    },
-    unknownImages: {
-        type: "string",
-        enum: ["advisory", "enforce"],
-        default: "advisory",
-        description: "An image that is an output of another resource is unknown at preview. \"advisory\" reports that it will be checked during `pulumi up`; \"enforce\" reports it at the policy's enforcement level.",
-    },
-};
+/** Config every image policy takes (core/gate/config.ts owns it). */
+export type ImagePolicyBaseConfig = ImageGateBaseConfig;
 
 /** The verdict on one image. */
 export interface ImageJudgement {
@@ -63,12 +44,9 @@ export interface ImageLookup<C, X> {
     readonly contextAdvisories?: (context: X) => Promise<readonly string[]>;
 }
 
-export interface ImagePolicySpec<C extends ImagePolicyBaseConfig, X = never> extends PolicyMeta {
-    /** Policy-specific properties, merged with the base ones. */
-    readonly properties?: Record<string, PropertySchema>;
-    readonly required?: string[];
-    /** Reads the policy-specific part of the config; base fields are read by the factory. */
-    readonly readConfig: (reader: ConfigReader, base: ImagePolicyBaseConfig) => C;
+export interface ImagePolicySpec<C extends ImagePolicyBaseConfig, X = never> extends Omit<PolicyMeta, "enforcementLevel"> {
+    /** What the policy's config means: schema, parser and default level (core/gate/config.ts). */
+    readonly gate: GateDeclaration<C>;
     /** A verdict without I/O … */
     readonly rule?: (config: C) => (ref: ImageReference, site: ImageSite) => RuleFailure | undefined;
     /** … or one that needs it. */
@@ -76,28 +54,6 @@ export interface ImagePolicySpec<C extends ImagePolicyBaseConfig, X = never> ext
 }
 
 export type ImagePolicy<C> = ShellResourcePolicy<C>;
-
-/** The config schema of an image policy: base properties plus its own. */
-export function imagePolicySchema(spec: Pick<ImagePolicySpec<ImagePolicyBaseConfig>, "properties" | "required">): ConfigSchema {
-    return {
-        properties: { ...baseImageProperties, ...(spec.properties ?? {}) },
-        ...(spec.required ? { required: spec.required } : {}),
-    };
-}
-
-/** Parses a raw config: base fields here, the policy's own through `readConfig`. */
-export function imageConfigParser<C extends ImagePolicyBaseConfig>(readConfig: ImagePolicySpec<C>["readConfig"], schema: ConfigSchema): (raw: Record<string, unknown>) => ConfigResult<C> {
-    return (raw) => {
-        const reader = new ConfigReader(raw ?? {}, schema);
-        const parsed = parseExemptions(reader.stringArray("exemptImages"));
-        reader.addItemErrors("exemptImages", parsed.errors);
-        const base: ImagePolicyBaseConfig = {
-            exemptImages: parsed.exemptions,
-            unknownImages: reader.enumValue("unknownImages", ["advisory", "enforce"] as const),
-        };
-        return reader.result(readConfig(reader, base));
-    };
-}
 
 /** Five image policies discover the same resource; on the seam's fast path they share its props object. */
 const discovered = new WeakMap<object, { type: string; images: WorkloadImages | undefined }>();
@@ -134,8 +90,10 @@ const NO_IMAGES = { notApplicable: "the resource carries no container images" } 
 
 export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: ImagePolicySpec<C, X>): ImagePolicy<C> {
     if (!spec.rule === !spec.lookup) throw new Error(`${spec.name}: an image policy has either a rule or a lookup`);
-    const schema = imagePolicySchema(spec);
-    const parseConfig = imageConfigParser(spec.readConfig, schema);
+    const { schema } = spec.gate;
+    // Relative paths in the config (reports, certificates, cacheDir) resolve against the pack directory.
+    const parseConfig = (raw: Record<string, unknown>) => spec.gate.parse(raw, { baseDir: packDir() });
+    const meta: PolicyMeta = { ...spec, enforcementLevel: spec.gate.defaultLevel };
 
     const report = (r: ResourceInput, images: WorkloadImages, config: C, rule: (ref: ImageReference, site: ImageSite) => RuleFailure | undefined, out: Report): void => {
         for (const f of evaluateSites(images, r.name, rule, { exemptions: config.exemptImages })) {
@@ -147,7 +105,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: Im
         const ruleOf = spec.rule;
         let last: { config: C; rule: ReturnType<typeof ruleOf> } | undefined;
         return resourceShell<C>({
-            meta: spec,
+            meta,
             baseTags: ["containers", "supply-chain"],
             subject: "this resource's images",
             schema,
@@ -181,7 +139,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: Im
         );
 
     return resourceShell<C>({
-        meta: spec,
+        meta,
         baseTags: ["containers", "supply-chain"],
         subject: "this resource's images",
         schema,

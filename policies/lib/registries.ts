@@ -1,36 +1,14 @@
 /**
- * The config keys every network-backed policy shares — `registries`, `concurrency`, `cacheDir` — and
- * the registry client built from them. The `registries` grammar and all transport rules are the
- * registry client's (core/registry, docs/registries.md); this module only reads them into a policy.
+ * The pack's side of the network-backed gates: the pack directory (relative config paths resolve
+ * against it) and the registry clients, shared by every policy configured with the same registries.
+ * What the `registries`/`concurrency`/`cacheDir` keys mean is core/gate/config.ts's; the transport
+ * rules are the registry client's (core/registry, docs/registries.md).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { createRegistryClient, parseRegistriesConfig } from "../../core/registry";
-import type { ExtendedClientOptions, RegistryClient, RegistryEntry } from "../../core/registry";
-import { ConfigReader, PropertySchema } from "../../core/config/reader";
-
-export interface NetworkConfig {
-    /** Registries the policy may contact; none by default (no network unless asked). */
-    readonly registries: readonly RegistryEntry[];
-    /** Lookups in flight at once. */
-    readonly concurrency: number;
-    /** Optional on-disk cache of tag resolutions and digest-addressed content (absolute). */
-    readonly cacheDir?: string;
-}
-
-export const DEFAULT_CONCURRENCY = 16;
-
-export const registriesProperty: PropertySchema = {
-    type: "array",
-    default: [],
-    description: "Registries the policy may contact: a host (\"contoso.azurecr.io\", \"127.0.0.1:5000\") for anonymous access, or { \"host\", \"auth\" } with auth \"anonymous\", \"acr\", \"docker-config\" or { \"type\": \"basic\", \"username\", \"passwordEnv\" }. None by default: no network unless asked. Loopback hosts are spoken to over HTTP, all others over HTTPS. See docs/registries.md.",
-};
-
-export const networkProperties: Record<string, PropertySchema> = {
-    registries: registriesProperty,
-    concurrency: { type: "integer", minimum: 1, maximum: 256, default: DEFAULT_CONCURRENCY, description: "Image lookups in flight at once (each distinct image is looked up once per preview)." },
-    cacheDir: { type: "string", minLength: 1, description: "Optional directory (relative to the policy pack) for an on-disk cache of tag resolutions and digest-addressed registry content." },
-};
+import { DEFAULT_CONCURRENCY, type NetworkConfig } from "../../core/gate/config";
+import { createRegistryClient } from "../../core/registry";
+import type { ExtendedClientOptions, RegistryClient } from "../../core/registry";
 
 /**
  * The policy pack directory, which relative config paths (reports, certificates, cacheDir) are
@@ -42,26 +20,6 @@ export function packDir(): string {
     if (fs.existsSync(path.join(cwd, "PulumiPolicy.yaml"))) return cwd;
     const source = path.resolve(__dirname, "..");
     return fs.existsSync(path.join(source, "PulumiPolicy.yaml")) ? source : cwd;
-}
-
-/** Reads `registries` only (require-digest remediation takes no other network keys). */
-export function readRegistries(reader: ConfigReader): readonly RegistryEntry[] {
-    const parsed = parseRegistriesConfig(reader.raw_("registries") ?? []);
-    if (parsed.ok) return parsed.entries;
-    for (const e of parsed.errors) reader.errors.push(e.startsWith("registries") ? e : `registries: ${e}`);
-    return [];
-}
-
-export function readNetworkConfig(reader: ConfigReader): NetworkConfig {
-    const registries = readRegistries(reader);
-    const concurrency = reader.integer("concurrency", 1, 256);
-    const cacheDir = reader.string("cacheDir");
-    if (cacheDir !== undefined && (cacheDir.trim() === "" || cacheDir.includes("\0"))) reader.fail("cacheDir", "must be a directory path");
-    return {
-        registries,
-        concurrency,
-        ...(cacheDir ? { cacheDir: path.resolve(packDir(), cacheDir) } : {}),
-    };
 }
 
 /** Client timings a test may shorten; never hosts, credentials or anything the user config sets. */

@@ -15,15 +15,11 @@ import { exemptionMatches } from "../../core/trust";
 import { isUnknown } from "../../core/unknown";
 import { unwrapProxy } from "../lib/sdk";
 import type { ConfigResult } from "../../core/config/reader";
-import type { ImagePolicyBaseConfig } from "../lib/image-policy";
 import { Limiter, LookupCache, policyContext } from "../lib/lookups";
-import { DEFAULT_CONCURRENCY, registryClientFor } from "../lib/registries";
-import type { RegistryEntry } from "../../core/registry";
+import { DEFAULT_CONCURRENCY, type RequireDigestConfig } from "../../core/gate/config";
+import { registryClientFor } from "../lib/registries";
 
-export interface RequireDigestConfig extends ImagePolicyBaseConfig {
-    /** Registries remediation may contact to resolve tags; none by default. */
-    readonly registries: readonly RegistryEntry[];
-}
+export type { RequireDigestConfig } from "../../core/gate/config";
 
 interface RemediationContext {
     readonly registry: RegistryClient;

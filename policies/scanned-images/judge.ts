@@ -4,16 +4,17 @@
  * verdict itself is core/gate/scan.ts, shared with the TrustedImage component.
  */
 import { DefenderError, loadReports, queryDefender, type LoadedReports } from "../../core/evidence";
-import { judgeScan as judgeScanCore, type DefenderAnswer, type ScanConfig, type ScanContext } from "../../core/gate/scan";
+import { judgeScan as judgeScanCore, type DefenderAnswer, type ScanContext } from "../../core/gate/scan";
 import type { ImageReference } from "../../core/reference";
-import type { ImageJudgement, ImagePolicyBaseConfig } from "../lib/image-policy";
+import type { ScannedImagesConfig } from "../../core/gate/config";
+import type { ImageJudgement } from "../lib/image-policy";
 import { Batcher } from "../lib/lookups";
-import { NetworkConfig, packDir, registryClientFor } from "../lib/registries";
+import { packDir, registryClientFor } from "../lib/registries";
 import { defenderAccess } from "./defender-access";
 
 export type { ScanContext } from "../../core/gate/scan";
 
-export interface ScannedImagesConfig extends ImagePolicyBaseConfig, NetworkConfig, ScanConfig {}
+export type { ScannedImagesConfig } from "../../core/gate/config";
 
 export function createScanContext(config: ScannedImagesConfig): ScanContext {
     let loaded: Promise<LoadedReports> | undefined;

@@ -4,16 +4,13 @@
  */
 import { judgeSignature as judgeSignatureCore, type SignContext } from "../../core/gate/signature";
 import type { ImageReference } from "../../core/reference";
-import type { SignatureConfig } from "../../core/signature";
-import type { ImageJudgement, ImagePolicyBaseConfig } from "../lib/image-policy";
-import { NetworkConfig, registryClientFor } from "../lib/registries";
+import type { SignedImagesConfig } from "../../core/gate/config";
+import type { ImageJudgement } from "../lib/image-policy";
+import { registryClientFor } from "../lib/registries";
 
 export type { SignContext } from "../../core/gate/signature";
 
-export interface SignedImagesConfig extends ImagePolicyBaseConfig, NetworkConfig {
-    /** Undefined when neither `notation` nor `cosign` is configured: nothing can be trusted. */
-    readonly signature?: SignatureConfig;
-}
+export type { SignedImagesConfig } from "../../core/gate/config";
 
 export function createSignContext(config: SignedImagesConfig): SignContext {
     return { registry: registryClientFor(config), now: () => new Date() };

@@ -7,7 +7,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { TrustedImage, loadTrustSettings } from "imagegate/components";
+import { TrustedImage, loadPolicySettings } from "imagegate/components";
 
 const config = new pulumi.Config();
 const registry = config.require("registry");
@@ -19,17 +19,16 @@ const replicas = config.getNumber("replicas") ?? 2;
 const port = config.getNumber("port") ?? 8080;
 const imageGate = config.get("imageGate") === "audit" ? "audit" : "enforce";
 
-const trust = loadTrustSettings(path.join(__dirname, config.get("policyConfig") ?? "policy-config.json"));
+// The pack resolves relative paths in the policy config (reports, certificates) against its own
+// directory; this template keeps them relative to the project, next to policy-config.json.
+const policy = loadPolicySettings(path.join(__dirname, config.get("policyConfig") ?? "policy-config.json"), __dirname);
 
 const image = new TrustedImage("app", {
     registry,
     repository,
     tag,
     ...(digest ? { digest } : {}),
-    trustedRegistries: trust.registries,
-    ...(trust.scannedImages ? { evidence: trust.scannedImages } : {}),
-    ...(trust.signedImages ? { signatures: trust.signedImages } : {}),
-    baseDir: __dirname,
+    policy,
     mode: imageGate,
 });
 

@@ -5,8 +5,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { imageGateSettings } from "../../../core/gate/config";
 import { resolveTrustedImage, type TrustedImageRequest } from "../../../core/gate/trusted-image";
-import { TrustedImage } from "../../../components/image";
+import { TrustedImage, parsePolicySettings } from "../../../components/image";
 import { runUnderMocks } from "../../support/mocks";
 import { startConnectionCounter, startRegistry, type TestRegistry } from "../../support/registry";
 import { cosignLayer, cosignManifest, cosignPayload, cosignSign, ecKey, publicPem } from "../../support/signing";
@@ -51,15 +52,22 @@ afterAll(async () => {
     fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function request(over: Partial<TrustedImageRequest> & { reports?: string[] } = {}): TrustedImageRequest {
-    const { reports, ...rest } = over;
+/** The policy config most cases share: the test registry trusted, scanned-images mandatory on report files. */
+function policy(over: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        "trusted-registries": { registries: [reg.host] },
+        "scanned-images": { enforcementLevel: "mandatory", reports: [dir], registries: [reg.host] },
+        ...over,
+    };
+}
+
+function request(over: Partial<Omit<TrustedImageRequest, "gates">> & { policy?: Record<string, unknown> } = {}): TrustedImageRequest {
+    const { policy: doc, ...rest } = over;
     return {
         registry: reg.host,
         repository: "team/app",
         tag: "1.0",
-        trustedRegistries: [reg.host],
-        evidence: { reports: reports ?? [dir], registries: [reg.host] },
-        baseDir: dir,
+        gates: imageGateSettings(doc ?? policy(), { baseDir: dir }),
         ...rest,
     };
 }
@@ -112,7 +120,7 @@ describe("resolveTrustedImage", () => {
             layers: [{ mediaType: TRIVY_JSON, bytes: Buffer.from(trivyReport(`${reg.host}/team/attested@${img.manifest.digest}`, ["LOW"])) }],
             annotations: { "org.opencontainers.image.created": new Date().toISOString() },
         });
-        const r = await resolveTrustedImage(request({ repository: "team/attested", evidence: { reports: [], attestations: true, registries: [reg.host] } }));
+        const r = await resolveTrustedImage(request({ repository: "team/attested", policy: policy({ "scanned-images": { enforcementLevel: "mandatory", attestations: true, registries: [reg.host] } }) }));
         expect(r.problems).toEqual([]);
         expect(r.digest).toBe(img.manifest.digest);
     });
@@ -120,7 +128,7 @@ describe("resolveTrustedImage", () => {
     it("refuses an untrusted registry without contacting it", async () => {
         const counter = await startConnectionCounter();
         try {
-            const r = await resolveTrustedImage(request({ registry: counter.host, evidence: { reports: [dir], registries: [counter.host] } }));
+            const r = await resolveTrustedImage(request({ registry: counter.host, policy: policy({ "scanned-images": { enforcementLevel: "mandatory", reports: [dir], registries: [counter.host] } }) }));
             expect(r.problems.join("\n")).toMatch(/not in a trusted registry/);
             expect(counter.connections()).toBe(0);
         } finally {
@@ -128,17 +136,27 @@ describe("resolveTrustedImage", () => {
         }
     });
 
-    it("cannot resolve a tag from a registry it may not contact, and says so", async () => {
-        const r = await resolveTrustedImage(request({ evidence: { reports: [dir] } }));
+    it("cannot resolve a tag from a registry it may not contact: it says so, and judges the unpinned tag as the pack would", async () => {
+        const r = await resolveTrustedImage(request({ policy: policy({ "scanned-images": { enforcementLevel: "mandatory", reports: [dir] } }) }));
         expect(r.digest).toBe("");
-        expect(r.problems.join("\n")).toMatch(/not among the registries that may be contacted/);
+        expect(r.reference).toBe(`${reg.host}/team/app:1.0`);
+        expect(r.notes.join("\n")).toContain("is not among the registries the policy config lets imagegate contact, so it is not pinned");
+        expect(r.problems).toEqual([
+            expect.stringMatching(/^require-digest: it is not pinned by digest/),
+            expect.stringMatching(/^scanned-images: it is a tag only and its registry .* is not contactable/),
+        ]);
     });
 
     it("reports a tag that does not exist and a registry that is down as problems, not crashes", async () => {
         const missing = await resolveTrustedImage(request({ tag: "no-such-tag" }));
-        expect(missing.problems.join("\n")).toMatch(/could not be resolved/);
-        const down = await resolveTrustedImage(request({ registry: "127.0.0.1:9", trustedRegistries: ["127.0.0.1:9"], evidence: { reports: [dir], registries: ["127.0.0.1:9"] }, clientOptions: { timeoutMs: 2000, retries: 0 } }));
-        expect(down.problems.join("\n")).toMatch(/could not be resolved/);
+        expect(missing.problems.join("\n")).toMatch(/scanned-images: tag "no-such-tag" could not be resolved to a digest/);
+        const down = await resolveTrustedImage(request({
+            registry: "127.0.0.1:9",
+            policy: { "trusted-registries": { registries: ["127.0.0.1:9"] }, "scanned-images": { enforcementLevel: "mandatory", reports: [dir], registries: ["127.0.0.1:9"] } },
+            clientOptions: { timeoutMs: 2000, retries: 0 },
+        }));
+        expect(down.notes.join("\n")).toMatch(/could not be resolved, so it is not pinned/);
+        expect(down.problems.join("\n")).toMatch(/could not be resolved to a digest/);
     });
 
     it("requires a valid signature when signatures are configured: a cosign signature by the configured key passes, another key fails", async () => {
@@ -152,12 +170,12 @@ describe("resolveTrustedImage", () => {
         await reg.pushBlob("team/signed", Buffer.from("{}"));
         await reg.pushManifest("team/signed", `sha256-${img.manifest.digest.slice(7)}.sig`, sig.bytes, sig.mediaType);
 
-        const ok = await resolveTrustedImage(request({ repository: "team/signed", signatures: { cosign: { keys: [publicPem(key)] }, registries: [reg.host] } }));
+        const ok = await resolveTrustedImage(request({ repository: "team/signed", policy: policy({ "signed-images": { enforcementLevel: "mandatory", cosign: { keys: [publicPem(key)] }, registries: [reg.host] } }) }));
         expect(ok.problems).toEqual([]);
         expect(ok.notes.join("\n")).toMatch(/signature .* verified/);
 
         const other = ecKey();
-        const bad = await resolveTrustedImage(request({ repository: "team/signed", signatures: { cosign: { keys: [publicPem(other)] }, registries: [reg.host] } }));
+        const bad = await resolveTrustedImage(request({ repository: "team/signed", policy: policy({ "signed-images": { enforcementLevel: "mandatory", cosign: { keys: [publicPem(other)] }, registries: [reg.host] } }) }));
         expect(bad.problems.join("\n")).toMatch(/no trusted signature verifies it: the cosign signature verifies with none of the 1 configured key/);
     });
 
@@ -166,22 +184,22 @@ describe("resolveTrustedImage", () => {
         writeReport("both.json", trivyReport(`${reg.host}/team/both@${img.manifest.digest}`, []));
         const key = ecKey();
         // The same host, spelled as a string by one policy and as an object by the other.
-        const r = await resolveTrustedImage(request({ repository: "team/both", signatures: { cosign: { keys: [publicPem(key)] }, registries: [{ host: reg.host, auth: "anonymous" }] } }));
+        const r = await resolveTrustedImage(request({ repository: "team/both", policy: policy({ "signed-images": { enforcementLevel: "mandatory", cosign: { keys: [publicPem(key)] }, registries: [{ host: reg.host, auth: "anonymous" }] } }) }));
         expect(r.digest).toBe(img.manifest.digest);
         expect(r.problems.join("\n")).toMatch(/no trusted signature verifies it/);
         await expect(resolveTrustedImage(request({
             repository: "team/both",
-            signatures: { cosign: { keys: [publicPem(key)] }, registries: [{ host: reg.host, auth: { type: "basic", username: "ci", passwordEnv: "IMAGEGATE_TEST_UNUSED" } }] },
+            policy: policy({ "signed-images": { enforcementLevel: "mandatory", cosign: { keys: [publicPem(key)] }, registries: [{ host: reg.host, auth: { type: "basic", username: "ci", passwordEnv: "IMAGEGATE_TEST_UNUSED" } }] } }),
         }))).rejects.toThrow(`registries: ${reg.host} is listed by scanned-images and signed-images with different auth`);
-        await expect(resolveTrustedImage(request({ evidence: { reports: [dir], registries: ["not a host!"] } }))).rejects.toThrow(/scanned-images registries: /);
+        expect(() => request({ policy: policy({ "scanned-images": { reports: [dir], registries: ["not a host!"] } }) })).toThrow(/scanned-images: registries/);
     });
 
-    it("rejects a malformed request with a clear error", async () => {
+    it("rejects a malformed request or policy config with a clear error naming the policy and field", async () => {
         await expect(resolveTrustedImage(request({ repository: "Team/App" }))).rejects.toThrow(/not a valid image reference/);
-        await expect(resolveTrustedImage(request({ evidence: { failOn: "severe" } }))).rejects.toThrow(/scanned-images config: failOn/);
-        await expect(resolveTrustedImage(request({ evidence: { reports: [dir], attestations: "yes" } }))).rejects.toThrow('scanned-images config: attestations must be true or false, got "yes"');
-        await expect(resolveTrustedImage(request({ signatures: { cosign: { keys: ["not a key"] } } }))).rejects.toThrow(/signed-images config: /);
-        await expect(resolveTrustedImage(request({ trustedRegistries: ["contoso"] }))).rejects.toThrow(/trustedRegistries: /);
+        expect(() => request({ policy: policy({ "scanned-images": { failOn: "severe" } }) })).toThrow(/scanned-images: failOn: failOn must be one of the following: "critical", "high", "medium", "low"/);
+        expect(() => request({ policy: policy({ "scanned-images": { reports: [dir], attestations: "yes" } }) })).toThrow("scanned-images: attestations: Invalid type. Expected: boolean, given: string");
+        expect(() => request({ policy: policy({ "signed-images": { cosign: { keys: ["not a key"] } } }) })).toThrow(/signed-images: cosign\.keys\[0\]/);
+        expect(() => request({ policy: policy({ "trusted-registries": { registries: ["contoso"] } }) })).toThrow(/trusted-registries: registries\[0\]/);
     });
 });
 
@@ -191,7 +209,7 @@ describe("TrustedImage component (under Pulumi mocks)", () => {
         writeReport("component.json", trivyReport(`${reg.host}/team/component@${img.manifest.digest}`, []));
         let reference: string | undefined;
         await runUnderMocks(async () => {
-            const t = new TrustedImage("web", { registry: reg.host, repository: "team/component", tag: "1.0", trustedRegistries: [reg.host], evidence: { reports: [dir], registries: [reg.host] }, baseDir: dir });
+            const t = new TrustedImage("web", { registry: reg.host, repository: "team/component", tag: "1.0", policy: parsePolicySettings(policy(), "policy-config.json", dir) });
             reference = await new Promise<string>((resolve) => t.reference.apply((r) => resolve(r)));
         });
         expect(reference).toBe(`${reg.host}/team/component:1.0@${img.manifest.digest}`);
@@ -203,7 +221,7 @@ describe("TrustedImage component (under Pulumi mocks)", () => {
         // Under mocks, pulumi.log writes to the console: the warning is what the user sees.
         const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
         await runUnderMocks(async () => {
-            const t = new TrustedImage("audited", { registry: reg.host, repository: "team/audited", tag: "1.0", trustedRegistries: [reg.host], evidence: { reports: [dir], registries: [reg.host] }, baseDir: dir, mode: "audit" });
+            const t = new TrustedImage("audited", { registry: reg.host, repository: "team/audited", tag: "1.0", policy: parsePolicySettings(policy(), "policy-config.json", dir), mode: "audit" });
             audited = await new Promise<string>((resolve) => t.reference.apply((r) => resolve(r)));
         });
         expect(audited).toMatch(/team\/audited:1\.0@sha256:[0-9a-f]{64}$/);
@@ -214,7 +232,7 @@ describe("TrustedImage component (under Pulumi mocks)", () => {
 
     it("refuses bad arguments at construction", async () => {
         await expect(runUnderMocks(async () => {
-            new TrustedImage("x", { registry: "contoso.azurecr.io", repository: "a", trustedRegistries: ["contoso.azurecr.io"], baseDir: dir });
+            new TrustedImage("x", { registry: "contoso.azurecr.io", repository: "a", policy: parsePolicySettings(policy(), "policy-config.json", dir) });
         })).rejects.toThrow(/give a tag to resolve or a digest to pin/);
     });
 });

@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { allowedImagesRegex } from "../../../core/admission";
 import { parseTrustEntries } from "../../../core/trust";
-import { parseTrustSettings, loadTrustSettings, assertTrusted } from "../../../components/image";
+import { admissionRegistries, assertTrusted, loadPolicySettings, parsePolicySettings, requiresDigest } from "../../../components/image";
 import { environmentConfigFrom, validateEnvironmentConfig } from "../../../infra/config";
 import { createEnvironment } from "../../../infra/environment";
 import { mockCall, mockResource } from "../../../cli/preview/mock-outputs";
@@ -26,32 +26,37 @@ function stackValues(stack: string): Record<string, unknown> {
 }
 
 describe("trust settings from the policy config", () => {
-    it("reads the registry list, the digest rule and the evidence/signature entries that are enabled", () => {
-        const s = parseTrustSettings({
+    const PACK = path.join(ROOT, "policies");
+    it("reads the registry list, the digest rule and each gate's effective level as the pack would", () => {
+        const s = parsePolicySettings({
             all: "mandatory",
             "trusted-registries": { registries: ["contoso.azurecr.io", "mcr.microsoft.com/oss/"] },
             "scanned-images": { enforcementLevel: "advisory", reports: ["r"] },
             "signed-images": "disabled",
-        }, "/x/policy-config.json");
-        expect(s.registries).toEqual(["contoso.azurecr.io", "mcr.microsoft.com/oss/"]);
-        expect(s.requireDigest).toBe(true);
-        expect(s.scannedImages).toEqual({ reports: ["r"] });
-        expect(s.signedImages).toBeUndefined();
-        expect(parseTrustSettings({ "trusted-registries": { registries: ["a.io"] }, "require-digest": "disabled" }, "p.json").requireDigest).toBe(false);
+        }, "/x/policy-config.json", PACK);
+        expect(admissionRegistries(s)).toEqual(["contoso.azurecr.io", "mcr.microsoft.com/oss/"]);
+        expect(requiresDigest(s)).toBe(true);
+        expect(s.gates.scannedImages).toMatchObject({ level: "advisory", config: { reports: ["r"], failOn: "high", maxAgeDays: 7 } });
+        expect(s.gates.signedImages.level).toBe("disabled");
+        expect(s.gates.noLatestTag.level).toBe("mandatory");
+        expect(requiresDigest(parsePolicySettings({ "trusted-registries": { registries: ["a.io"] }, "require-digest": "disabled" }, "p.json", PACK))).toBe(false);
+        // Without "all", scanned-images and signed-images keep their default level: disabled.
+        const defaults = parsePolicySettings({ "trusted-registries": { registries: ["a.io"] }, "scanned-images": { reports: ["r"], failOn: "low" } }, "p.json", PACK);
+        expect([defaults.gates.scannedImages.level, defaults.gates.signedImages.level, defaults.gates.trustedRegistries.level]).toEqual(["disabled", "disabled", "mandatory"]);
     });
 
     it("refuses a config admission could not be generated from, naming the key", () => {
-        expect(() => parseTrustSettings([], "p.json")).toThrow("p.json: must be a JSON object");
-        expect(() => parseTrustSettings({}, "p.json")).toThrow("trusted-registries.registries must be a non-empty list");
-        expect(() => parseTrustSettings({ "trusted-registries": "disabled" }, "p.json")).toThrow("trusted-registries is disabled");
-        expect(() => parseTrustSettings({ "trusted-registries": { registries: ["contoso"] } }, "p.json")).toThrow(/trusted-registries.registries: .*contoso/);
-        expect(() => loadTrustSettings(path.join(ROOT, "no-such.json"))).toThrow("no such file");
+        expect(() => parsePolicySettings([], "p.json", PACK)).toThrow("p.json: must be a JSON object");
+        expect(() => admissionRegistries(parsePolicySettings({}, "p.json", PACK))).toThrow("trusted-registries.registries must be a non-empty list");
+        expect(() => admissionRegistries(parsePolicySettings({ "trusted-registries": "disabled" }, "p.json", PACK))).toThrow("trusted-registries is disabled");
+        expect(() => parsePolicySettings({ "trusted-registries": { registries: ["contoso"] } }, "p.json", PACK)).toThrow(/p\.json: trusted-registries: registries\[0\]: .*contoso/);
+        expect(() => loadPolicySettings(path.join(ROOT, "no-such.json"), PACK)).toThrow("no such file");
         const broken = path.join(ROOT, "test", "fixtures", "manifests", "broken.yaml");
-        expect(() => loadTrustSettings(broken)).toThrow(/broken\.yaml: not valid JSON/);
+        expect(() => loadPolicySettings(broken, PACK)).toThrow(/broken\.yaml: not valid JSON/);
     });
 
     it("says when the environment's own registry would be refused by its pack", () => {
-        const s = parseTrustSettings({ "trusted-registries": { registries: ["contoso.azurecr.io/team/"] } }, "p.json");
+        const s = parsePolicySettings({ "trusted-registries": { registries: ["contoso.azurecr.io/team/"] } }, "p.json", PACK);
         expect(() => assertTrusted(s, "contoso.azurecr.io", "team/app")).not.toThrow();
         expect(() => assertTrusted(s, "contoso.azurecr.io", "teamevil/app")).toThrow(/not trusted by p.json/);
         expect(() => assertTrusted(s, "fabrikam.azurecr.io", "team/app")).toThrow(/not trusted/);
@@ -143,10 +148,10 @@ describe("the dev environment previewed through the pack (npm start)", () => {
     });
 
     it("hands the same registry list to the pack and to the admission regex", () => {
-        const settings = loadTrustSettings(path.join(ROOT, "policy-config.json"));
-        const { entries } = parseTrustEntries(settings.registries);
+        const settings = loadPolicySettings(path.join(ROOT, "policy-config.json"), path.join(ROOT, "policies"));
+        const { entries } = parseTrustEntries(admissionRegistries(settings));
         const assignment = one("azure-native:authorization:PolicyAssignment", "image-admission-allowed-images");
-        expect(assignment.inputs.parameters.allowedContainerImagesRegex.value).toBe(allowedImagesRegex(entries, { requireDigest: settings.requireDigest }).pattern);
+        expect(assignment.inputs.parameters.allowedContainerImagesRegex.value).toBe(allowedImagesRegex(entries, { requireDigest: requiresDigest(settings) }).pattern);
         expect(assignment.inputs.policyDefinitionId).toBe("/providers/Microsoft.Authorization/policyDefinitions/febd0533-8e55-448f-b837-bd0e06f16469");
         expect(assignment.inputs.parameters.effect.value).toBe("Deny");
         const image: string = one("kubernetes:apps/v1:Deployment").inputs.spec.template.spec.containers[0].image;
@@ -167,11 +172,11 @@ describe("the prod environment under Pulumi mocks", () => {
 
     beforeAll(async () => {
         const config = { ...environmentConfigFrom(stackValues("prod"), "prod"), imageGate: "audit" as const };
-        const trust = loadTrustSettings(path.join(ROOT, config.policyConfigFile));
-        // No network in tests: keep the settings' shape but nothing to contact.
-        const offline = { ...trust, scannedImages: { reports: [] }, signedImages: undefined };
+        const trust = loadPolicySettings(path.join(ROOT, config.policyConfigFile), path.join(ROOT, "policies"));
+        // No network in tests: the prod gates, with nothing to contact and signatures off.
+        const gates = { ...trust.gates, scannedImages: { ...trust.gates.scannedImages, config: { ...trust.gates.scannedImages.config, defender: undefined, attestations: false, registries: [] } }, signedImages: { ...trust.gates.signedImages, level: "disabled" as const }, requireDigest: { ...trust.gates.requireDigest, config: { ...trust.gates.requireDigest.config, registries: [] } } };
         resources = await runUnderMocks(async () => {
-            createEnvironment({ ...config, sampleApp: { ...config.sampleApp, digest: `sha256:${"b".repeat(64)}` } }, offline, ROOT);
+            createEnvironment({ ...config, sampleApp: { ...config.sampleApp, digest: `sha256:${"b".repeat(64)}` } }, { ...trust, gates });
         }, {
             project: "imagegate",
             stack: "prod",
