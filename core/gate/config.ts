@@ -268,10 +268,17 @@ function declarations(): PolicyDeclaration[] {
 export function imageGateSettings(file: PolicyConfigFile, ctx: GateConfigContext): ImageGateSettings {
     const mine = new Set<string>(IMAGE_GATES.map((g) => g.name));
     const relevant = Object.fromEntries(Object.entries(file).filter(([k]) => k === "all" || mine.has(k)));
-    const reconciled = reconcilePolicyConfig({ name: "imagegate", version: "", policies: declarations() }, relevant);
+    return gateSettingsOf(reconcilePolicyConfig({ name: "imagegate", version: "", policies: declarations() }, relevant), ctx);
+}
+
+/**
+ * The image gates' settings from an already reconciled config (what the pack was configured with:
+ * one entry per policy, levels and defaults applied). A gate missing from it has its defaults.
+ */
+export function gateSettingsOf(reconciled: Readonly<Record<string, { readonly enforcementLevel: EnforcementLevel; readonly properties: Record<string, unknown> }>>, ctx: GateConfigContext): ImageGateSettings {
     const problems: string[] = [];
     const setting = <C>(g: GateDeclaration<C>): GateSetting<C> => {
-        const c = reconciled[g.name];
+        const c = reconciled[g.name] ?? { enforcementLevel: g.defaultLevel, properties: {} };
         const parsed = g.parse(c.properties, ctx);
         if (!parsed.ok) {
             problems.push(`${g.name}: ${parsed.errors.join("; ")}`);

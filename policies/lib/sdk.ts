@@ -196,6 +196,22 @@ export interface SeamOptions {
 
 let installed = false;
 
+/** The config the pack was last configured with (every policy, levels applied), once Configure succeeded. */
+let configured: Config | undefined;
+
+/**
+ * Another policy's configured level and properties, for policies that judge a relationship with
+ * it (a stack policy asking what trusted-registries trusts): one config, read by one owner, instead
+ * of the same setting repeated in two entries. Undefined before Configure, or for a policy the
+ * config does not name.
+ */
+export function configuredPolicy(name: string): { enforcementLevel: string; properties: Record<string, unknown> } | undefined {
+    const c = configured?.[name];
+    if (!c) return undefined;
+    const { enforcementLevel, ...properties } = c;
+    return { enforcementLevel: enforcementLevel ?? "advisory", properties };
+}
+
 /**
  * Validation errors of a Configure request's config, one line per policy. Policies re-read their
  * config at every check as well, so a config that slips past this still fails closed.
@@ -259,7 +275,7 @@ export function installAnalyzerSeam(policies: readonly SeamPolicy[], options: Se
                     }
                     configure(call, (err, value) => {
                         // The same config the SDK stored (its module state is not reachable).
-                        if (!err) config = Object.fromEntries(entries.map(([n, props, level]) => [n, { ...props, enforcementLevel: level }]));
+                        if (!err) configured = config = Object.fromEntries(entries.map(([n, props, level]) => [n, { ...props, enforcementLevel: level }]));
                         callback(err, value);
                     });
                 },
