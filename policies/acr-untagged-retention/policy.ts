@@ -1,5 +1,5 @@
 import { ConfigReader } from "../lib/config";
-import { CheckResult, ResourcePolicyBaseConfig, expectValue, read, resourcePolicy, sameText, show, unreadable, violation } from "../lib/resource-policy";
+import { CheckContext, CheckResult, ResourcePolicyBaseConfig, expectValue, read, resourcePolicy, sameText, show, unreadable, violation } from "../lib/resource-policy";
 import { REGISTRY } from "../lib/azure-kinds";
 
 export interface AcrUntaggedRetentionConfig extends ResourcePolicyBaseConfig {
@@ -15,7 +15,7 @@ export interface AcrUntaggedRetentionConfig extends ResourcePolicyBaseConfig {
  * Checkov's CKV_AZURE_167 and PSRule's Azure.ACR.Retention: retention must be off, and clean-up
  * goes through a lifecycle that spares the digests in use.
  */
-function retention(ctx: Parameters<typeof expectValue>[0], config: AcrUntaggedRetentionConfig): CheckResult[] {
+function retention(ctx: CheckContext<unknown>, config: AcrUntaggedRetentionConfig): CheckResult[] {
     if (!config.digestPinned) {
         return expectValue(ctx, "policies.retentionPolicy.status", {
             accept: ["enabled"],

@@ -13,12 +13,11 @@
  */
 import { ConfigReader } from "../lib/config";
 import { PRICING, REGISTRY } from "../lib/azure-kinds";
-import { read, sameText } from "../lib/resource-policy";
+import { isObj, read, sameText } from "../lib/resource-policy";
 import { StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
 import { ofKind, stringProp } from "../lib/stack-links";
 import { CONTAINERS_PLAN, registryAssessment } from "../defender-containers-plan/policy";
 import { coverageGap, isDefenderCoverage, subscriptionOf } from "../../core/defender-coverage";
-import { isObj } from "../lib/resource-policy";
 import { isUnknown } from "../../core/unknown";
 
 export interface StackRegistryScanningConfig extends StackPolicyBaseConfig {
