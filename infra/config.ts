@@ -4,6 +4,7 @@
  * with the key named.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_EXPOSURE_LIMITS, judgeRangeList } from "../core/ip-ranges";
 
 export type Networking =
     /** Public endpoints restricted to `allowedIpRanges` (ACR firewall, AKS authorized IP ranges). */
@@ -48,7 +49,6 @@ export interface EnvironmentConfig {
 }
 
 const NAME = /^[a-zA-Z0-9]{5,50}$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/(\d|[12]\d|3[0-2]))?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** Pure validation of a raw config object; returns every problem, each naming its key. */
@@ -57,11 +57,10 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): string[] {
     if (!NAME.test(c.registryName)) problems.push(`registryName must be 5–50 letters or digits (got ${JSON.stringify(c.registryName)})`);
     if (c.networking === "restricted-public") {
         if (c.allowedIpRanges.length === 0) problems.push("allowedIpRanges: restricted-public networking needs at least one IPv4 address or CIDR");
-        for (const r of c.allowedIpRanges) {
-            const m = CIDR.exec(r);
-            if (!m || m.slice(1, 5).some((o) => Number(o) > 255)) problems.push(`allowedIpRanges: ${JSON.stringify(r)} is not an IPv4 address or CIDR`);
-            else if (m[6] === "0") problems.push(`allowedIpRanges: ${r} opens the endpoints to the whole internet`);
-        }
+        // The same judgement SecureRegistry, SecureCluster and the pack make (core/ip-ranges).
+        const j = judgeRangeList(c.allowedIpRanges.map((value, index) => ({ index, value })), DEFAULT_EXPOSURE_LIMITS, { families: ["IPv4"] });
+        for (const p of j.entryProblems) problems.push(`allowedIpRanges[${p.index}]: ${p.problem}`);
+        if (j.listProblem) problems.push(`allowedIpRanges: ${j.listProblem}; list only the office and CI egress ranges`);
     }
     const app = c.sampleApp;
     if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(app.repository)) problems.push(`sampleApp.repository ${JSON.stringify(app.repository)} is not a repository path`);

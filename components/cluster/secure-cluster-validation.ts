@@ -1,13 +1,18 @@
 /**
  * Checks of SecureCluster's plain-value arguments, run at construction so a weak or contradictory
- * cluster fails on `new`, with a message naming the argument. Pure.
+ * cluster fails on `new`, with a message naming the argument. Pure. Authorized IP ranges are judged
+ * by core/ip-ranges, as aks-api-server-access judges them at preview.
  */
+import { DEFAULT_EXPOSURE_LIMITS, judgeRangeList } from "../../core/ip-ranges";
 
 /** How the API server is reached: one of the two must be chosen. */
 export type ApiServerAccess =
     /** Private cluster: the API server has only a private endpoint in the cluster's VNet. */
     | { mode: "private"; privateDnsZone?: string }
-    /** Public endpoint restricted to these IPv4 CIDRs (no 0.0.0.0/0). */
+    /**
+     * Public endpoint restricted to these IPv4 addresses or CIDRs. Together they may admit at most a
+     * /16 of public addresses (private ranges count for nothing), as aks-api-server-access requires.
+     */
     | { mode: "authorizedIpRanges"; authorizedIpRanges: string[] };
 
 export type NetworkPolicyChoice = "cilium" | "azure";
@@ -33,8 +38,6 @@ export const IMAGE_CLEANER_MIN_HOURS = 24;
 export const IMAGE_CLEANER_MAX_HOURS = 2160;
 export const MIN_SYSTEM_NODES = 3;
 
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
-
 /** Returns every problem found (empty when valid). */
 export function secureClusterProblems(input: SecureClusterValidationInput): string[] {
     const problems: string[] = [];
@@ -46,10 +49,10 @@ export function secureClusterProblems(input: SecureClusterValidationInput): stri
         if (!Array.isArray(ranges) || ranges.length === 0) {
             problems.push("apiServer.authorizedIpRanges: at least one CIDR is required (an empty list leaves the API server open to every address)");
         } else {
-            ranges.forEach((r, i) => {
-                if (typeof r !== "string" || !IPV4_CIDR.test(r)) problems.push(`apiServer.authorizedIpRanges[${i}]: ${JSON.stringify(r)} is not an IPv4 address or CIDR`);
-                else if (/^0\.0\.0\.0(\/0)?$/.test(r) || r.endsWith("/0")) problems.push(`apiServer.authorizedIpRanges[${i}]: ${r} allows every address`);
-            });
+            // The examples in AKS's docs are IPv4; the policy measures IPv6 too.
+            const j = judgeRangeList(ranges.map((value, index) => ({ index, value })), DEFAULT_EXPOSURE_LIMITS, { families: ["IPv4"] });
+            for (const p of j.entryProblems) problems.push(`apiServer.authorizedIpRanges[${p.index}]: ${p.problem}`);
+            if (j.listProblem) problems.push(`apiServer.authorizedIpRanges: ${j.listProblem}; list only the admin and CI egress ranges`);
         }
     }
     if (input.networkPolicy !== "cilium" && input.networkPolicy !== "azure") {

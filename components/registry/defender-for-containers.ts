@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
+import { DEFENDER_COVERAGE_KIND, type DefenderCoverage } from "../../core/defender-coverage";
 import { GUID_RE } from "../shared/arm-id";
 import { checked } from "../shared/inputs";
 
@@ -38,6 +39,13 @@ export interface DefenderForContainersArgs {
 export class DefenderForContainers extends pulumi.ComponentResource {
     public readonly pricingId: pulumi.Output<string>;
     public readonly scopeId: pulumi.Output<string>;
+    /**
+     * What the deployed plan covers, for other stacks: export it from the stack that owns the
+     * subscription's pricing (`export const defenderForContainers = defender.coverage`), and
+     * stack-registry-scanning in any stack that holds a StackReference to it counts the
+     * subscription's registries as scanned. Built from the Pricing's outputs, not from the args.
+     */
+    public readonly coverage: pulumi.Output<DefenderCoverage>;
 
     constructor(name: string, args: DefenderForContainersArgs, opts?: pulumi.ComponentResourceOptions) {
         super(DEFENDER_FOR_CONTAINERS_TYPE, name, {}, opts);
@@ -72,6 +80,13 @@ export class DefenderForContainers extends pulumi.ComponentResource {
             ...(args.enforce !== undefined ? { enforce: args.enforce ? security.Enforce.True : security.Enforce.False } : {}),
         }, { parent: this });
         this.pricingId = pricing.id;
-        this.registerOutputs({ pricingId: this.pricingId, scopeId: this.scopeId });
+        this.coverage = pulumi.all([pricing.pricingTier, pricing.extensions, this.scopeId]).apply(([tier, extensions, scopeId]) => ({
+            kind: DEFENDER_COVERAGE_KIND,
+            plan: "Containers",
+            pricingTier: tier,
+            registryVulnerabilityAssessment: (extensions ?? []).some((e) => e.name === "ContainerRegistriesVulnerabilityAssessments" && e.isEnabled === security.IsEnabled.True),
+            scopeId,
+        }));
+        this.registerOutputs({ pricingId: this.pricingId, scopeId: this.scopeId, coverage: this.coverage });
     }
 }

@@ -2,8 +2,8 @@
  * Construction-time checks for SecureRegistry: contradictory or unsafe combinations fail here with
  * a message that names the option, before any resource is registered.
  */
-import { isIPv4 } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_EXPOSURE_LIMITS, judgeRangeList } from "../../core/ip-ranges";
 import { requireResourceId } from "../shared/arm-id";
 import { ALPHANUMERIC_NAME, checked, requireHttpsUrl } from "../shared/inputs";
 import type { RegistryNetwork, SecureRegistryArgs } from "./secure-registry";
@@ -49,10 +49,10 @@ export function validateSecureRegistryArgs(args: SecureRegistryArgs): ValidatedR
         throw new Error("SecureRegistry: auditLogs.logAnalyticsWorkspaceId is required (or auditLogs: \"disabled\")");
     }
 
-    let retentionDays: number | undefined = 7;
+    // Off unless asked for: deployments pull by digest (see SecureRegistryArgs.untaggedRetention).
+    let retentionDays: number | undefined;
     const retention = args.untaggedRetention;
-    if (retention === "disabled") retentionDays = undefined;
-    else if (retention !== undefined) {
+    if (retention !== undefined && retention !== "disabled") {
         if (!Number.isInteger(retention.days) || retention.days < 0 || retention.days > MAX_RETENTION_DAYS) {
             throw new Error(`SecureRegistry: untaggedRetention.days must be an integer from 0 to ${MAX_RETENTION_DAYS}, got ${JSON.stringify(retention.days)}`);
         }
@@ -128,7 +128,7 @@ function validateNetwork(n: RegistryNetwork): RegistryNetwork {
         if (!Array.isArray(rules) || rules.length === 0) {
             throw new Error("SecureRegistry: network mode 'firewall' needs at least one entry in ipRules; without one the public endpoint would deny everyone — use mode 'private' instead");
         }
-        for (const r of rules) requireIpv4Rule(r);
+        requireFirewallRules(rules);
         const dupes = rules.filter((r, i) => rules.indexOf(r) !== i);
         if (dupes.length) throw new Error(`SecureRegistry: ipRules lists ${JSON.stringify(dupes[0])} more than once`);
         return n;
@@ -136,17 +136,18 @@ function validateNetwork(n: RegistryNetwork): RegistryNetwork {
     throw new Error(`SecureRegistry: network.mode must be "private" or "firewall", got ${JSON.stringify(mode)}`);
 }
 
-/** ACR IP rules take IPv4 addresses or CIDR ranges only. */
-export function requireIpv4Rule(rule: unknown): void {
-    if (typeof rule !== "string") throw new Error(`SecureRegistry: ipRules entries must be strings, got ${typeof rule}`);
-    const [addr, prefix, extra] = rule.split("/");
-    const prefixOk = prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
-    if (extra !== undefined || !isIPv4(addr) || !prefixOk) {
-        throw new Error(`SecureRegistry: ipRules entry "${rule}" is not an IPv4 address or CIDR range (IPv6 is not supported by ACR)`);
-    }
-    if (prefix !== undefined && Number(prefix) === 0) {
-        throw new Error(`SecureRegistry: ipRules entry "${rule}" allows the whole internet; that is not a firewall`);
-    }
+/**
+ * ACR IP rules take IPv4 addresses or CIDR ranges only (API 2023-01-01-preview), and with default
+ * Deny what they admit together is what is open: at most a /16 of public addresses, as acr-network
+ * requires at preview (core/ip-ranges judges both).
+ */
+export function requireFirewallRules(rules: readonly unknown[]): void {
+    const j = judgeRangeList(rules.map((value, index) => ({ index, value })), DEFAULT_EXPOSURE_LIMITS, { families: ["IPv4"] });
+    const problems = [
+        ...j.entryProblems.map((p) => `network.ipRules[${p.index}]: ${p.problem}`),
+        ...(j.listProblem ? [`network.ipRules: ${j.listProblem}; that is not a firewall, list only the egress addresses of your build agents and clusters`] : []),
+    ];
+    if (problems.length) throw new Error(`SecureRegistry: ${problems.join("; ")}`);
 }
 
 /** https://<vault host>/keys/<name>[/<version>] */

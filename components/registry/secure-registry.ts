@@ -81,13 +81,21 @@ export interface SecureRegistryArgs {
     network?: RegistryNetwork;
     /** Login and repository events to Log Analytics; "disabled" is an explicit opt-out. Required. */
     auditLogs: { logAnalyticsWorkspaceId: pulumi.Input<string> } | "disabled";
-    /** Purge untagged manifests after this many days (0–365). Default `{ days: 7 }`. */
+    /**
+     * Delete untagged manifests after this many days (0–365). Default `"disabled"`: workloads pull
+     * by digest (require-digest), and ACR's docs warn that retention then deletes images still in
+     * use once their tag moves on. Turn it on only for registries nothing pulls by digest.
+     */
     untaggedRetention?: { days: number } | "disabled";
     /** Default false: export policy disabled (no `az acr import`/transfer out). Firewall mode needs true. */
     allowExport?: boolean;
     /** Default false: only ACR-audience Entra tokens are accepted, not ARM-audience ones. */
     allowArmAudienceTokens?: boolean;
-    /** Default true. Set false only in regions without availability zones. */
+    /**
+     * Sent as `zoneRedundancy` (default true). Azure now makes every registry in a region with
+     * availability zones zone-redundant whatever this says, and none elsewhere: the region decides
+     * (acr-zone-redundancy judges it). Set false in a region without availability zones.
+     */
     zoneRedundancy?: boolean;
     /** Default true: per-region data endpoints, so firewall rules can name exact hosts. */
     dedicatedDataEndpoints?: boolean;

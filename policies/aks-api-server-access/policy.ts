@@ -1,13 +1,23 @@
-import { read, show } from "../lib/properties";
+import { read } from "../lib/properties";
 import { CheckResult, unreadable, violation } from "../lib/checks";
 import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
+import { exposureProperties, judgeRangeListAt, readExposureLimits } from "../lib/address-ranges";
+import type { ExposureLimits } from "../../core/ip-ranges";
 import { isUnknown } from "../../core/unknown";
 
-/** A range that admits every address. */
-const OPEN_RANGE = /^0\.0\.0\.0(\/0)?$|\/0$/;
+export interface AksApiServerAccessConfig extends ResourcePolicyBaseConfig {
+    readonly exposure: ExposureLimits;
+}
 
-function privateOrAuthorizedIps(props: unknown): CheckResult[] {
+const FIX = "list only the admin and CI egress CIDRs in apiServerAccessProfile.authorizedIPRanges (or set enablePrivateCluster: true); if a wider total is really intended, raise maxPublicIpv4Prefix / maxPublicIpv6Prefix in this policy's config";
+
+/**
+ * A public API server is judged by the public address space its authorized ranges admit together,
+ * so `["0.0.0.0/1", "128.0.0.0/1"]` fails like `0.0.0.0/0`; private ranges admit nobody from the
+ * internet and count for nothing.
+ */
+function privateOrAuthorizedIps(props: unknown, exposure: ExposureLimits): CheckResult[] {
     const priv = read(props, "apiServerAccessProfile.enablePrivateCluster");
     const badPriv = unreadable(priv, "whether the cluster is private");
     if (badPriv) return badPriv;
@@ -18,27 +28,27 @@ function privateOrAuthorizedIps(props: unknown): CheckResult[] {
     if (ranges.state !== "value" || !Array.isArray(ranges.value) || ranges.value.length === 0) {
         return [violation(ranges.path, "the cluster is not private and no authorized IP ranges are set, so the API server accepts connections from every address", "set apiServerAccessProfile.enablePrivateCluster: true, or list the admin and CI egress CIDRs in apiServerAccessProfile.authorizedIPRanges")];
     }
-    const out: CheckResult[] = [];
-    ranges.value.forEach((r, i) => {
-        const path = `${ranges.path}[${i}]`;
-        if (isUnknown(r)) out.push({ kind: "unknown", path, what: "an authorized IP range" });
-        else if (typeof r !== "string" || OPEN_RANGE.test(r.trim())) {
-            out.push(violation(path, `the authorized range ${show(r)} admits every address`, "list only the admin and CI egress CIDRs"));
-        }
+    return judgeRangeListAt({
+        listPath: ranges.path,
+        entries: ranges.value.map((v, i) => (isUnknown(v) ? { path: `${ranges.path}[${i}]`, unknown: true as const } : { path: `${ranges.path}[${i}]`, value: v })),
+        limits: exposure,
+        what: "an authorized IP range",
+        fix: FIX,
     });
-    return out;
 }
 
-export const aksApiServerAccess = resourcePolicy<ResourcePolicyBaseConfig>({
+export const aksApiServerAccess = resourcePolicy<AksApiServerAccessConfig>({
     name: "aks-api-server-access",
     displayName: "AKS API server is private or IP-restricted",
-    description: "AKS API servers must be private, or reachable only from authorized IP ranges.",
+    description: "AKS API servers must be private, or reachable only from authorized IP ranges that together admit a small part of the internet.",
     severity: "high",
-    remediationSteps: "Set `apiServerAccessProfile: { enablePrivateCluster: true }`, or `apiServerAccessProfile: { authorizedIPRanges: [\"<admin/CI egress CIDR>\"] }`.",
+    remediationSteps: "Set `apiServerAccessProfile: { enablePrivateCluster: true }`, or `apiServerAccessProfile: { authorizedIPRanges: [\"<admin/CI egress CIDR>\"] }` with only the egress ranges you need.",
     appliesTo: [MANAGED_CLUSTER],
+    properties: exposureProperties,
+    readConfig: (reader, base) => ({ ...base, exposure: readExposureLimits(reader) }),
     checks: [{
         id: "private-or-authorized-ips",
-        title: "apiServerAccessProfile.enablePrivateCluster is true, or authorizedIPRanges is non-empty without 0.0.0.0/0",
-        evaluate: (ctx) => privateOrAuthorizedIps(ctx.props),
+        title: "apiServerAccessProfile.enablePrivateCluster is true, or authorizedIPRanges admit together at most maxPublicIpv4Prefix / maxPublicIpv6Prefix of public addresses",
+        evaluate: (ctx) => privateOrAuthorizedIps(ctx.props, ctx.config.exposure),
     }],
 });

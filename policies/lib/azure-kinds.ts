@@ -11,6 +11,8 @@ export const REGISTRY: AzureKind = { module: "containerregistry", kind: "Registr
 export const REPLICATION: AzureKind = { module: "containerregistry", kind: "Replication" };
 export const WEBHOOK: AzureKind = { module: "containerregistry", kind: "Webhook" };
 export const CACHE_RULE: AzureKind = { module: "containerregistry", kind: "CacheRule" };
+/** Repository-scoped access token (password-based; its ScopeMap only says what it may reach). */
+export const TOKEN: AzureKind = { module: "containerregistry", kind: "Token" };
 export const MANAGED_CLUSTER: AzureKind = { module: "containerservice", kind: "ManagedCluster" };
 export const AGENT_POOL: AzureKind = { module: "containerservice", kind: "AgentPool" };
 export const PRICING: AzureKind = { module: "security", kind: "Pricing" };

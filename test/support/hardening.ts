@@ -20,6 +20,7 @@ export const ALLOWED_IMAGES_DEF = "/providers/Microsoft.Authorization/policyDefi
 export const hardenedRegistry = (): Record<string, unknown> => ({
     resourceGroupName: "rg-acr",
     registryName: "contosoacr",
+    location: "westeurope",
     sku: { name: "Premium" },
     adminUserEnabled: false,
     anonymousPullEnabled: false,
@@ -31,7 +32,7 @@ export const hardenedRegistry = (): Record<string, unknown> => ({
     policies: {
         trustPolicy: { status: "disabled", type: "Notary" },
         quarantinePolicy: { status: "enabled" },
-        retentionPolicy: { status: "enabled", days: 7 },
+        retentionPolicy: { status: "disabled", days: 7 },
         exportPolicy: { status: "disabled" },
         azureADAuthenticationAsArmPolicy: { status: "disabled" },
     },

@@ -189,6 +189,12 @@ describe("the components fixture previewed through the compiled pack", () => {
             "acr-zone-redundancy [zone-redundancy]",
         ]);
         expect(checks("unscannable-acr")).toEqual(["stack-registry-scanning"]);
+        expect(checks("weak-token")).toEqual(["acr-authentication [repository-tokens-disabled]"]);
+        // Issue 17's rules, through this path: the region, retention under pinning, exposure as a total.
+        const message = (name: string, policy: string) => weak.find((d) => resourceOf(report, d.urn)?.name === name && d.policy === policy)?.message;
+        expect(message("weak-acr", "acr-zone-redundancy")).toContain('Registry "weak-acr" location: the region "westus" has no availability zones');
+        expect(message("weak-acr", "acr-untagged-retention")).toContain("the retention policy deletes every untagged manifest after 7 days, and deployments pull by digest");
+        expect(message("aks-weak", "aks-api-server-access")).toContain('ManagedCluster "aks-weak" apiServerAccessProfile.authorizedIPRanges: the entries together admit 3,702,258,690 public IPv4 addresses (every public IPv4 address; widest: "0.0.0.0/1", "128.0.0.0/1")');
         expect(checks("weak-hook")).toEqual(["acr-webhook-https [https-service-uri]"]);
         expect(checks("weak-cache")).toEqual(["acr-cache-rules [trusted-upstream]"]);
         expect(checks("weak-legacy-plan")).toEqual(["defender-containers-plan [no-legacy-plan]"]);

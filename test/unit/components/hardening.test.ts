@@ -92,4 +92,22 @@ describe("the repo's components pass every hardening rule", () => {
             expect({ policy: p.name, diagnostics: res.diagnostics, notApplicable: res.notApplicable }).toEqual({ policy: p.name, diagnostics: [], notApplicable: undefined });
         }
     });
+
+    it("a workload stack's registry is covered by the coverage a platform stack exports (StackReference), in the same subscription only", async () => {
+        let coverage: unknown;
+        await runUnderMocks(async () => {
+            const { DefenderForContainers } = await import("../../../components/registry/defender-for-containers");
+            new DefenderForContainers("defender", { subscriptionId: SUB, acknowledgeSubscriptionWide: true }).coverage.apply((c) => { coverage = c; });
+        });
+        const scanning = hardeningStackPolicies.find((p) => p.name === "stack-registry-scanning")!;
+        const stack = (registrySub: string): StackEntry[] => [
+            { type: "azure-native:containerregistry:Registry", name: "acr", props: { id: `/subscriptions/${registrySub}/resourceGroups/${RG}/providers/Microsoft.ContainerRegistry/registries/appacr`, publicNetworkAccess: "Disabled", networkRuleBypassOptions: "AzureServices" } },
+            { type: "pulumi:pulumi:StackReference", name: "platform", props: { name: "contoso/platform/prod", outputs: { registryId: "x", defenderForContainers: coverage }, secretOutputNames: [] } },
+        ];
+        expect((await runStackPolicy(scanning, stack(SUB))).diagnostics).toEqual([]);
+        const other = "99999999-8888-7777-6666-555555555555";
+        expect((await runStackPolicy(scanning, stack(other))).diagnostics.map((d) => d.message)).toEqual([
+            expect.stringContaining(`Registry "acr": it is in subscription ${other}, and the Defender for Containers plan exported by stack "contoso/platform/prod" (output "defenderForContainers") is for subscription ${SUB}, so images pushed there are deployed unscanned.`),
+        ]);
+    });
 });

@@ -81,8 +81,8 @@ describe("stack config", () => {
             sampleApp: { ...base.sampleApp, tag: "latest", digest: "sha256:abc", replicas: 0, namespace: "Apps" },
         });
         expect(problems.join("\n")).toMatch(/registryName/);
-        expect(problems.join("\n")).toMatch(/0\.0\.0\.0\/0 opens the endpoints to the whole internet/);
-        expect(problems.join("\n")).toMatch(/"300\.1\.1\.1" is not an IPv4/);
+        expect(problems).toContain('allowedIpRanges: the entries together admit 3,702,258,690 public IPv4 addresses (every public IPv4 address; widest: "0.0.0.0/0"), more than the 65,536 of one /16; list only the office and CI egress ranges');
+        expect(problems).toContain('allowedIpRanges[1]: "300.1.1.1" is not an IP address or CIDR range');
         expect(problems.join("\n")).toMatch(/sampleApp.tag must be a tag other than latest/);
         expect(problems.join("\n")).toMatch(/sampleApp.digest/);
         expect(problems.join("\n")).toMatch(/sampleApp.replicas/);

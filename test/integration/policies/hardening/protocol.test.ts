@@ -104,6 +104,44 @@ describe("hardening policies over the Analyzer protocol", () => {
         expect(bad[0].message).not.toContain("s3cret");
     });
 
+    it("issue 17 over the wire: the internet in two /1 ranges fails, private ranges pass, tokens are judged", async () => {
+        await h.configureFromFile({});
+        const cluster = (ranges: string[]) => ({ type: "azure-native:containerservice:ManagedCluster", name: "aks1", urn: "urn:pulumi:dev::p::azure-native:containerservice:ManagedCluster::aks1", properties: { ...hardenedCluster(), apiServerAccessProfile: { authorizedIPRanges: ranges } } });
+        const halves = (await h.analyze(cluster(["0.0.0.0/1", "128.0.0.0/1"]))).diagnostics.filter((d) => HARDENING.has(d.policyName));
+        expect(halves.map((d) => [d.policyName, d.enforcementLevel])).toEqual([["aks-api-server-access", "mandatory"]]);
+        expect(halves[0].message).toContain('ManagedCluster "aks1" apiServerAccessProfile.authorizedIPRanges: the entries together admit 3,702,258,690 public IPv4 addresses (every public IPv4 address; widest: "0.0.0.0/1", "128.0.0.0/1"), more than the 65,536 of one /16.');
+        expect((await h.analyze(cluster(["10.0.0.0/8", "203.0.113.0/24", "20.0.0.0/17"]))).diagnostics.filter((d) => HARDENING.has(d.policyName))).toEqual([]);
+        // The limit is config: the same list passes with a wider one.
+        await h.configureFromFile({ "aks-api-server-access": { maxPublicIpv4Prefix: 8 } });
+        expect((await h.analyze(cluster(["20.0.0.0/8"]))).diagnostics.filter((d) => HARDENING.has(d.policyName))).toEqual([]);
+        await h.configureFromFile({});
+        const token = { type: "azure-native:containerregistry:Token", name: "ci", urn: "urn:pulumi:dev::p::azure-native:containerregistry:Token::ci", properties: { registryName: "contosoacr", scopeMapId: "/x/scopeMaps/_repositories_push" } };
+        const t = (await h.analyze(token)).diagnostics.filter((d) => HARDENING.has(d.policyName));
+        expect(t.map((d) => [d.policyName, d.enforcementLevel])).toEqual([["acr-authentication", "mandatory"]]);
+        expect(t[0].message).toMatch(/\[repository-tokens-disabled\]$/);
+    });
+
+    it("AnalyzeStack: a registry covered by the Defender plan a platform stack exports, read through a StackReference", async () => {
+        await h.configureFromFile({});
+        const sub = "11111111-1111-1111-1111-111111111111";
+        const registryUrn = "urn:pulumi:dev::p::azure-native:containerregistry:Registry::acr";
+        const acr = { type: "azure-native:containerregistry:Registry", name: "acr", urn: registryUrn, properties: { ...hardenedRegistry(), id: `/subscriptions/${sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr` } };
+        const platform = (coverage: Record<string, unknown>) => ({
+            type: "pulumi:pulumi:StackReference",
+            name: "platform",
+            urn: "urn:pulumi:dev::p::pulumi:pulumi:StackReference::platform",
+            // The coverage output is a secret in the other stack: it arrives in the secret envelope.
+            properties: { name: "contoso/platform/prod", outputs: { defenderForContainers: secret(coverage as never) }, secretOutputNames: ["defenderForContainers"] },
+        });
+        const record = { kind: "imagegate/defender-for-containers/v1", plan: "Containers", pricingTier: "Standard", registryVulnerabilityAssessment: true, scopeId: `/subscriptions/${sub}` };
+        const covered = await h.analyzeStack([acr, platform(record)]);
+        expect(covered.diagnostics.filter((d) => d.policyName === "stack-registry-scanning")).toEqual([]);
+        const free = await h.analyzeStack([acr, platform({ ...record, pricingTier: "Free" })]);
+        expect(free.diagnostics.filter((d) => d.policyName === "stack-registry-scanning")).toEqual([
+            expect.objectContaining({ enforcementLevel: "mandatory", urn: registryUrn, message: expect.stringContaining('Registry "acr": no vulnerability-scanning source covers it') }),
+        ]);
+    });
+
     it("wrote nothing but the port to stdout", () => {
         expect(h.protocolErrors()).toEqual([]);
     });

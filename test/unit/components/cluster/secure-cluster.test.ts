@@ -111,6 +111,12 @@ describe("SecureCluster", () => {
         expect(c.agentPoolProfiles[0]).toMatchObject({ count: 5, availabilityZones: ["1", "2"] });
     });
 
+    it("accepts ranges that admit at most a /16 of public addresses together; private ranges count for nothing", async () => {
+        const ranges = ["20.1.0.0/17", "20.2.0.0/17", "10.0.0.0/8", "192.168.0.0/16", "100.64.0.0/10"];
+        const r = await build({ apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ranges } });
+        expect(ofType(r, "azure-native:containerservice:ManagedCluster")[0].inputs.apiServerAccessProfile.authorizedIPRanges).toEqual(ranges);
+    });
+
     it("accepts registry IDs that are Outputs and scopes the grant to them", async () => {
         const r = await build({ acrPullRegistryIds: [pulumi.output(REGISTRY_B)] });
         const grants = ofType(r, "azure-native:authorization:RoleAssignment");
@@ -123,8 +129,12 @@ describe("SecureCluster", () => {
         ["no API server choice", { apiServer: undefined }, /apiServer: choose/],
         ["an unknown API server mode", { apiServer: { mode: "public" } }, /apiServer: choose/],
         ["empty authorized ranges", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: [] } }, /at least one CIDR/],
-        ["an open authorized range", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["0.0.0.0/0"] } }, /allows every address/],
-        ["a malformed range", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["10.0.0.0/33"] } }, /not an IPv4 address or CIDR/],
+        ["an open authorized range", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["0.0.0.0/0"] } }, /apiServer\.authorizedIpRanges: the entries together admit 3,702,258,690 public IPv4 addresses \(every public IPv4 address; widest: "0\.0\.0\.0\/0"\), more than the 65,536 of one \/16; list only the admin and CI egress ranges/],
+        ["the internet in two halves", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["0.0.0.0/1", "128.0.0.0/1"] } }, /every public IPv4 address; widest: "0\.0\.0\.0\/1", "128\.0\.0\.0\/1"/],
+        ["many small public ranges that add up to more than a /16", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["20.1.0.0/17", "20.2.0.0/17", "20.3.0.0/24"] } }, /admit 65,792 public IPv4 addresses/],
+        ["a malformed range", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["10.0.0.0/33"] } }, /apiServer\.authorizedIpRanges\[0\]: "10\.0\.0\.0\/33" is not an IP address or CIDR range/],
+        ["a service tag", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["AzureCloud.westeurope"] } }, /"AzureCloud\.westeurope" is an Azure service tag: it stands for public addresses shared by every customer/],
+        ["an IPv6 range", { apiServer: { mode: "authorizedIpRanges", authorizedIpRanges: ["2001:db8::/48"] } }, /"2001:db8::\/48" is an IPv6 range, and only IPv4 is accepted here/],
         ["fewer than 3 nodes", { systemPool: { count: 2 } }, /systemPool.count: at least 3 nodes/],
         ["a single zone", { systemPool: { availabilityZones: ["1", "1"] } }, /at least 2 distinct zones/],
         ["a bad zone", { systemPool: { availabilityZones: ["1", "4"] } }, /zones are "1", "2" or "3"/],

@@ -1,7 +1,7 @@
 /** SecureRegistry under Pulumi mocks: exact resources and properties for the default and each option, and the combinations it refuses. */
 import * as pulumi from "@pulumi/pulumi";
 import { SecureRegistry, type SecureRegistryArgs } from "../../../../components/registry";
-import { requireIpv4Rule, requireKeyIdentifier } from "../../../../components/registry/secure-registry-validation";
+import { requireFirewallRules, requireKeyIdentifier } from "../../../../components/registry/secure-registry-validation";
 import { KEY_URI, KEY_VAULT_ID, RG, SUB, SUBNET_ID, VNET_ID, WORKSPACE_ID, one, registryId, roleDef, run, typesOf } from "../../../support/registry-components";
 
 const base: SecureRegistryArgs = { resourceGroupName: RG, location: "westeurope", registryName: "appacr", auditLogs: { logAnalyticsWorkspaceId: WORKSPACE_ID } };
@@ -11,7 +11,8 @@ const COMPONENT = "imagegate:components:SecureRegistry";
 const securePolicies = {
     trustPolicy: { status: "disabled", type: "Notary" },
     quarantinePolicy: { status: "disabled" },
-    retentionPolicy: { status: "enabled", days: 7 },
+    // Off by default: deployments pull by digest, and retention deletes pinned images once their tag moves.
+    retentionPolicy: { status: "disabled", days: 7 },
     exportPolicy: { status: "disabled" },
     azureADAuthenticationAsArmPolicy: { status: "disabled" },
 };
@@ -27,7 +28,7 @@ describe("SecureRegistry defaults", () => {
         for (const r of rs.filter((x) => x.custom)) expect(r.parentType).toBe(COMPONENT);
     });
 
-    test("registry is Premium, private, admin and anonymous pull off, retention on, export off, zone redundant, DCT off", async () => {
+    test("registry is Premium, private, admin and anonymous pull off, retention off (digest pinning), export off, zone redundant, DCT off", async () => {
         const rs = await run(() => { new SecureRegistry("acr", base); });
         expect(one(rs, REGISTRY).inputs).toEqual({
             resourceGroupName: RG,
@@ -181,7 +182,6 @@ describe("SecureRegistry options", () => {
         const reg = one(rs, REGISTRY).inputs;
         expect(reg.policies).toEqual({
             ...securePolicies,
-            retentionPolicy: { status: "disabled", days: 7 }, // days: the SDK's default, inert while disabled
             exportPolicy: { status: "enabled" },
             azureADAuthenticationAsArmPolicy: { status: "enabled" },
         });
@@ -209,7 +209,9 @@ describe("SecureRegistry options", () => {
         expect(poolName).toBe("tasks");
     });
 
-    test("retention days are configurable", async () => {
+    test("retention is opt-in, with its days, for registries nothing pulls by digest", async () => {
+        const off = await run(() => { new SecureRegistry("acr", { ...base, untaggedRetention: "disabled" }); });
+        expect(one(off, REGISTRY).inputs.policies.retentionPolicy).toEqual({ status: "disabled", days: 7 });
         const rs = await run(() => { new SecureRegistry("acr", { ...base, untaggedRetention: { days: 30 } }); });
         expect(one(rs, REGISTRY).inputs.policies.retentionPolicy).toEqual({ status: "enabled", days: 30 });
     });
@@ -219,8 +221,10 @@ describe("SecureRegistry refuses invalid combinations at construction", () => {
     const cases: [string, Partial<SecureRegistryArgs> & Record<string, unknown>, RegExp][] = [
         ["export disabled while public network access stays enabled", { network: { mode: "firewall", ipRules: ["203.0.113.7"] } }, /export policy 'disabled' requires public network access Disabled.*allowExport: true/],
         ["firewall without IP rules", { network: { mode: "firewall", ipRules: [] }, allowExport: true }, /needs at least one entry in ipRules/],
-        ["an IPv6 rule", { network: { mode: "firewall", ipRules: ["2001:db8::/32"] }, allowExport: true }, /not an IPv4 address or CIDR/],
-        ["a /0 rule", { network: { mode: "firewall", ipRules: ["0.0.0.0/0"] }, allowExport: true }, /whole internet/],
+        ["an IPv6 rule", { network: { mode: "firewall", ipRules: ["2001:db8::/32"] }, allowExport: true }, /network\.ipRules\[0\]: "2001:db8::\/32" is an IPv6 range, and only IPv4 is accepted here/],
+        ["a /0 rule", { network: { mode: "firewall", ipRules: ["0.0.0.0/0"] }, allowExport: true }, /network\.ipRules: the entries together admit 3,702,258,690 public IPv4 addresses \(every public IPv4 address; widest: "0\.0\.0\.0\/0"\)/],
+        ["two halves of the internet", { network: { mode: "firewall", ipRules: ["0.0.0.0/1", "128.0.0.0/1"] }, allowExport: true }, /every public IPv4 address; widest: "0\.0\.0\.0\/1", "128\.0\.0\.0\/1"\), more than the 65,536 of one \/16; that is not a firewall/],
+        ["a service tag", { network: { mode: "firewall", ipRules: ["AzureCloud"] }, allowExport: true }, /network\.ipRules\[0\]: "AzureCloud" is an Azure service tag/],
         ["an unknown network mode", { network: { mode: "public" } as never }, /network.mode must be "private" or "firewall"/],
         ["a private endpoint without DNS", { network: { mode: "private", privateEndpoint: { subnetId: SUBNET_ID } as never } }, /privateEndpoint.dns is required/],
         ["a private endpoint with no VNets to link", { network: { mode: "private", privateEndpoint: { subnetId: SUBNET_ID, dns: { virtualNetworkIds: [] } } } }, /at least one VNet/],
@@ -255,10 +259,12 @@ describe("SecureRegistry refuses invalid combinations at construction", () => {
     });
 
     test("IP rule and key URI checks accept the valid forms", () => {
-        expect(() => requireIpv4Rule("10.1.2.3")).not.toThrow();
-        expect(() => requireIpv4Rule("10.1.0.0/16")).not.toThrow();
-        expect(() => requireIpv4Rule("10.1.0.0/33")).toThrow(/not an IPv4/);
-        expect(() => requireIpv4Rule("10.1.0/16")).toThrow(/not an IPv4/);
+        expect(() => requireFirewallRules(["10.1.2.3", "203.0.113.0/24"])).not.toThrow();
+        // Exactly a /16 of public addresses is the limit; private ranges count for nothing.
+        expect(() => requireFirewallRules(["20.1.0.0/16", "10.0.0.0/8", "100.64.0.0/10"])).not.toThrow();
+        expect(() => requireFirewallRules(["20.1.0.0/16", "20.2.0.0/32"])).toThrow(/admit 65,537 public IPv4 addresses/);
+        expect(() => requireFirewallRules(["10.1.0.0/33"])).toThrow('SecureRegistry: network.ipRules[0]: "10.1.0.0/33" is not an IP address or CIDR range');
+        expect(() => requireFirewallRules(["10.1.0/16"])).toThrow(/"10\.1\.0\/16" is not an IP address or CIDR range/);
         expect(() => requireKeyIdentifier(KEY_URI)).not.toThrow();
         expect(() => requireKeyIdentifier(`${KEY_URI}/0123456789abcdef0123456789abcdef`)).not.toThrow();
         expect(() => requireKeyIdentifier("http://kv1.vault.azure.net/keys/k")).toThrow(/Key Vault key URI/);

@@ -96,6 +96,20 @@ describe("DefenderForContainers", () => {
         });
     });
 
+    test("coverage: what the deployed plan covers, for other stacks, read from the Pricing's outputs", async () => {
+        let coverage: unknown;
+        await run(() => {
+            new DefenderForContainers("defender", defBase).coverage.apply((c) => { coverage = c; });
+        });
+        expect(coverage).toEqual({
+            kind: "imagegate/defender-for-containers/v1",
+            plan: "Containers",
+            pricingTier: "Standard",
+            registryVulnerabilityAssessment: true,
+            scopeId: `/subscriptions/${SUB}`,
+        });
+    });
+
     test("optional extensions and enforce", async () => {
         const rs = await run(() => { new DefenderForContainers("defender", { ...defBase, containerSensor: true, agentlessVmScanning: true, enforce: true }); });
         const p = one(rs, "azure-native:security:Pricing").inputs;

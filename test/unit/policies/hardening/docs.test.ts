@@ -80,6 +80,19 @@ describe("documentation", () => {
         for (const key of Object.keys(policy.configSchema?.properties ?? {})) expect(readme).toContain(`\`${key}\``);
     });
 
+    it("the index page cites, for every policy, its Microsoft Learn source and the date it was checked", () => {
+        const index = fs.readFileSync(path.join(ROOT, "docs", "policies", "hardening.md"), "utf8");
+        const sources = index.split("## Sources and where imagegate differs")[1];
+        expect(sources).toBeDefined();
+        const rows = new Map(sources.split("\n").filter((l) => l.startsWith("| `")).map((l) => [/^\| `([a-z0-9-]+)`/.exec(l)![1], l]));
+        expect([...rows.keys()].sort()).toEqual(hardeningPolicies.map((p) => p.name).sort());
+        for (const [name, row] of rows) {
+            const cells = row.split(" | ");
+            expect(`${name}: ${/\(https:\/\/learn\.microsoft\.com\/azure\/[^)\s]+\)/.test(cells[1]) ? "cites Learn" : cells[1]}`).toBe(`${name}: cites Learn`);
+            expect(`${name}: ${/^20\d\d-\d\d-\d\d( \(notes\))?$/.test(cells[4]) ? "dated" : cells[4]}`).toBe(`${name}: dated`);
+        }
+    });
+
     it("the index page and the coverage table name every policy", () => {
         const index = fs.readFileSync(path.join(ROOT, "docs", "policies", "hardening.md"), "utf8");
         const coverage = fs.readFileSync(path.join(ROOT, "docs", "coverage.md"), "utf8");

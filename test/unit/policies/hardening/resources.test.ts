@@ -14,12 +14,17 @@ const T = {
     replication: "azure-native:containerregistry:Replication",
     webhook: "azure-native:containerregistry:Webhook",
     cacheRule: "azure-native:containerregistry:CacheRule",
+    token: "azure-native:containerregistry:Token",
+    scopeMap: "azure-native:containerregistry:ScopeMap",
     cluster: "azure-native:containerservice:ManagedCluster",
     agentPool: "azure-native:containerservice:AgentPool",
     pricing: "azure-native:security:Pricing",
 };
 
 interface Diag extends Recorded { policy: string }
+
+/** A registry with public access on behind a default-Deny firewall (what SecureRegistry's firewall mode sends). */
+const firewalled = () => withValue(withValue(hardenedRegistry(), "publicNetworkAccess", "Enabled"), "networkRuleSet.ipRules", [{ iPAddressOrRange: "203.0.113.0/24", action: "Allow" }]);
 
 /** Every hardening resource policy on one resource; the diagnostics tagged with the policy name. */
 async function runAll(type: string, props: Record<string, unknown>, config: Record<string, Record<string, unknown>> = {}): Promise<Diag[]> {
@@ -43,9 +48,15 @@ describe("hardened resources pass every hardening policy", () => {
         ["ManagedCluster", T.cluster, hardenedCluster()],
         ["Pricing (Containers plan)", T.pricing, hardenedPricing()],
         ["Replication", T.replication, { registryName: "contosoacr", location: "northeurope", zoneRedundancy: "Enabled" }],
+        ["Replication in a zone region, zoneRedundancy left at Disabled (Azure makes it zone-redundant anyway)", T.replication, { registryName: "contosoacr", location: "North Europe", zoneRedundancy: "Disabled" }],
+        ["Registry with a private endpoint and no dedicated data endpoints set (the private endpoint provides them)", T.registry, withValue(hardenedRegistry(), "dataEndpointEnabled", undefined)],
+        ["disabled repository-scoped token", T.token, { registryName: "contosoacr", tokenName: "ci", scopeMapId: "/x/scopeMaps/pull", status: "disabled" }],
+        ["ScopeMap (grants nothing without a token)", T.scopeMap, { registryName: "contosoacr", actions: ["repositories/app/content/read"] }],
+        ["firewall rules that are private or add up to exactly a /16", T.registry, withValue(firewalled(), "networkRuleSet.ipRules", [{ iPAddressOrRange: "20.1.0.0/17" }, { iPAddressOrRange: "20.1.128.0/17" }, { iPAddressOrRange: "10.0.0.0/8" }, { value: "100.64.0.0/10" }])],
+        ["cluster with private and public authorized ranges within a /16", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["192.168.0.0/16", "172.16.0.0/12", "203.0.113.0/24", "2001:db8::/32", "20.0.0.0/17"] })],
         ["Webhook", T.webhook, { registryName: "contosoacr", serviceUri: "https://scanner.example.com/hook", actions: ["quarantine"] }],
         ["AgentPool", T.agentPool, { resourceName: "aks1", mode: "User", enableNodePublicIP: false }],
-        ["firewalled Registry (public access on, default Deny)", T.registry, withValue(withValue(hardenedRegistry(), "publicNetworkAccess", "Enabled"), "networkRuleSet.ipRules", [{ iPAddressOrRange: "203.0.113.0/24", action: "Allow" }])],
+        ["firewalled Registry (public access on, default Deny)", T.registry, firewalled()],
         ["cluster with authorized IP ranges", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["203.0.113.0/24"] })],
         ["Pricing of another plan", T.pricing, { pricingName: "VirtualMachines", pricingTier: "Free", scopeId: "/subscriptions/x" }],
     ])("%s", async (_n, type, props) => {
@@ -61,12 +72,20 @@ const misconfigurations: [string, string, Record<string, unknown>, string, strin
     ["ARM-audience tokens left at Azure's default", T.registry, withValue(hardenedRegistry(), "policies.azureADAuthenticationAsArmPolicy", undefined), "acr-authentication", "arm-audience-tokens-disabled", "is not set (Azure's default is \"enabled\"; any token issued for Azure Resource Manager"],
     ["public access on, firewall Allow", T.registry, withValue(withValue(hardenedRegistry(), "publicNetworkAccess", "Enabled"), "networkRuleSet.defaultAction", "Allow"), "acr-network", "public-network-restricted", 'publicNetworkAccess is "Enabled" and networkRuleSet.defaultAction is "Allow"'],
     ["no network settings at all", T.registry, withValue(withValue(hardenedRegistry(), "publicNetworkAccess", undefined), "networkRuleSet", undefined), "acr-network", "public-network-restricted", "Azure's default is \"Allow\""],
-    ["default Deny with an all-addresses rule", T.registry, withValue(withValue(hardenedRegistry(), "publicNetworkAccess", "Enabled"), "networkRuleSet.ipRules", [{ iPAddressOrRange: "0.0.0.0/0", action: "Allow" }]), "acr-network", "public-network-restricted", "admits every address"],
+    ["default Deny with an all-addresses rule", T.registry, withValue(firewalled(), "networkRuleSet.ipRules", [{ iPAddressOrRange: "0.0.0.0/0", action: "Allow" }]), "acr-network", "public-network-restricted", 'Registry "res" networkRuleSet.ipRules: the entries together admit 3,702,258,690 public IPv4 addresses (every public IPv4 address; widest: "0.0.0.0/0"), more than the 65,536 of one /16. Fix: list only the egress addresses'],
+    ["default Deny with the internet in two /1 rules", T.registry, withValue(firewalled(), "networkRuleSet.ipRules", [{ iPAddressOrRange: "0.0.0.0/1" }, { iPAddressOrRange: "128.0.0.0/1" }]), "acr-network", "public-network-restricted", '(every public IPv4 address; widest: "0.0.0.0/1", "128.0.0.0/1")'],
+    ["firewall rules that add up to more than a /16", T.registry, withValue(firewalled(), "networkRuleSet.ipRules", [{ iPAddressOrRange: "20.1.0.0/17" }, { iPAddressOrRange: "20.2.0.0/17" }, { iPAddressOrRange: "20.3.0.1" }]), "acr-network", "public-network-restricted", "admit 65,537 public IPv4 addresses"],
+    ["a firewall rule that is a service tag", T.registry, withValue(firewalled(), "networkRuleSet.ipRules", [{ iPAddressOrRange: "AzureCloud" }]), "acr-network", "public-network-restricted", 'networkRuleSet.ipRules[0].iPAddressOrRange: "AzureCloud" is an Azure service tag'],
+    ["a firewall rule without an address", T.registry, withValue(firewalled(), "networkRuleSet.ipRules", [{ action: "Allow" }]), "acr-network", "public-network-restricted", "networkRuleSet.ipRules[0].iPAddressOrRange: a missing value is not an IP address or CIDR range"],
     ["export enabled", T.registry, withValue(hardenedRegistry(), "policies.exportPolicy.status", "enabled"), "acr-network", "export-disabled", 'the export policy is "enabled"'],
-    ["shared data endpoint", T.registry, withValue(hardenedRegistry(), "dataEndpointEnabled", false), "acr-network", "dedicated-data-endpoints", "dedicated data endpoints is false"],
-    ["no zone redundancy", T.registry, withValue(hardenedRegistry(), "zoneRedundancy", "Disabled"), "acr-zone-redundancy", "zone-redundancy", 'zone redundancy is "Disabled"'],
-    ["replica without zone redundancy", T.replication, { location: "northeurope" }, "acr-zone-redundancy", "zone-redundancy", "zone redundancy is not set"],
-    ["retention off", T.registry, withValue(hardenedRegistry(), "policies.retentionPolicy.status", "disabled"), "acr-untagged-retention", "untagged-retention", 'is "disabled"'],
+    ["shared data endpoint on a public registry", T.registry, withValue(firewalled(), "dataEndpointEnabled", false), "acr-network", "dedicated-data-endpoints", "dataEndpointEnabled: dedicated data endpoints is false (public network access is on, and without them clients on the public endpoint download layers from a shared *.blob.core.windows.net host"],
+    ["registry in a region without availability zones", T.registry, withValue(hardenedRegistry(), "location", "westus"), "acr-zone-redundancy", "zone-redundancy", 'Registry "res" location: the region "westus" has no availability zones, so the registry is not zone-redundant and an outage of its datacenter stops image pulls. Fix: create the registry in a region with availability zones'],
+    ["replica in a region without availability zones (display name)", T.replication, { location: "UK West", zoneRedundancy: "Enabled" }, "acr-zone-redundancy", "zone-redundancy", 'the region "UK West" has no availability zones, so the replica is not zone-redundant'],
+    ["registry without a location", T.registry, withValue(hardenedRegistry(), "location", undefined), "acr-zone-redundancy", "zone-redundancy", "no location is set, so the region the registry lands in (the resource group's), and whether it has availability zones, cannot be judged"],
+    ["registry in a region the list does not know", T.registry, withValue(hardenedRegistry(), "location", "atlantiscentral"), "acr-zone-redundancy", "zone-redundancy", '"atlantiscentral" is not a region known to have availability zones'],
+    ["untagged retention on while deployments pin digests", T.registry, withValue(hardenedRegistry(), "policies.retentionPolicy", { status: "enabled", days: 7 }), "acr-untagged-retention", "untagged-retention", "policies.retentionPolicy.status: the retention policy deletes every untagged manifest after 7 days, and deployments pull by digest (require-digest)"],
+    ["repository-scoped token enabled", T.token, { registryName: "contosoacr", scopeMapId: "/x/scopeMaps/push", status: "enabled" }, "acr-authentication", "repository-tokens-disabled", 'Token "res" status: the status of this repository-scoped access token is "enabled" (a token is a password-based credential that no Entra identity owns'],
+    ["repository-scoped token without a status", T.token, { registryName: "contosoacr", scopeMapId: "/x/scopeMaps/push" }, "acr-authentication", "repository-tokens-disabled", "is not set (Azure's default is \"enabled\"; a token is a password-based credential"],
     ["Docker Content Trust on", T.registry, withValue(hardenedRegistry(), "policies.trustPolicy.status", "enabled"), "acr-no-content-trust", "content-trust-not-used", "deprecated since 2025-03-31"],
     ["plain-HTTP webhook", T.webhook, { serviceUri: "http://scanner.example.com/hook?token=s3cret", actions: ["push"] }, "acr-webhook-https", "https-service-uri", "uses http://"],
     ["webhook URI that is not a URL", T.webhook, { serviceUri: "scanner/hook", actions: ["push"] }, "acr-webhook-https", "https-service-uri", "not a valid absolute URL"],
@@ -89,7 +108,12 @@ const misconfigurations: [string, string, Record<string, unknown>, string, strin
     ["upgrade channel unset", T.cluster, withValue(hardenedCluster(), "autoUpgradeProfile.upgradeChannel", undefined), "aks-auto-upgrade", "upgrade-channel", "Azure's default is \"none\""],
     ["node OS channel Unmanaged", T.cluster, withValue(hardenedCluster(), "autoUpgradeProfile.nodeOSUpgradeChannel", "Unmanaged"), "aks-auto-upgrade", "node-os-upgrade-channel", 'is "Unmanaged"'],
     ["public API server", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { enablePrivateCluster: false }), "aks-api-server-access", "private-or-authorized-ips", "accepts connections from every address"],
-    ["API server open to 0.0.0.0/0", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["203.0.113.0/24", "0.0.0.0/0"] }), "aks-api-server-access", "private-or-authorized-ips", "authorizedIPRanges[1]: the authorized range \"0.0.0.0/0\" admits every address"],
+    ["API server open to 0.0.0.0/0", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["203.0.113.0/24", "0.0.0.0/0"] }), "aks-api-server-access", "private-or-authorized-ips", 'ManagedCluster "res" apiServerAccessProfile.authorizedIPRanges: the entries together admit 3,702,258,690 public IPv4 addresses (every public IPv4 address; widest: "0.0.0.0/0"), more than the 65,536 of one /16. Fix: list only the admin and CI egress CIDRs'],
+    ["API server open to the internet in two halves", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["0.0.0.0/1", "128.0.0.0/1"] }), "aks-api-server-access", "private-or-authorized-ips", '(every public IPv4 address; widest: "0.0.0.0/1", "128.0.0.0/1")'],
+    ["API server open to all of IPv6", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["203.0.113.0/24", "2000::/3"] }), "aks-api-server-access", "private-or-authorized-ips", "the entries together admit over 2^124 public IPv6 addresses (every public IPv6 address; widest: \"2000::/3\"), more than the 2^80 of one /48"],
+    ["API server authorized for an Azure service tag", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["AzureCloud.westeurope"] }), "aks-api-server-access", "private-or-authorized-ips", 'authorizedIPRanges[0]: "AzureCloud.westeurope" is an Azure service tag: it stands for public addresses shared by every customer of that Microsoft service, not yours'],
+    ["API server authorized for Internet", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["Internet"] }), "aks-api-server-access", "private-or-authorized-ips", 'authorizedIPRanges[0]: "Internet" admits every address'],
+    ["API server authorized range that is not a range", T.cluster, withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["10.0.0.0/33"] }), "aks-api-server-access", "private-or-authorized-ips", 'authorizedIPRanges[0]: "10.0.0.0/33" is not an IP address or CIDR range'],
     ["network policy none", T.cluster, withValue(hardenedCluster(), "networkProfile.networkPolicy", "none"), "aks-network-policy", "network-policy", 'the network policy engine is "none"'],
     ["network policy unset", T.cluster, withValue(hardenedCluster(), "networkProfile.networkPolicy", undefined), "aks-network-policy", "network-policy", "is not set"],
     ["node public IPs in the cluster's pool", T.cluster, withValue(hardenedCluster(), "agentPoolProfiles[0].enableNodePublicIP", true), "aks-node-public-ip", "no-node-public-ip", "agentPoolProfiles[0].enableNodePublicIP: every node"],
@@ -284,10 +308,11 @@ describe("every rule, generically", () => {
         ["acr-authentication/admin-user-disabled", T.registry, hardenedRegistry(), "adminUserEnabled"],
         ["acr-authentication/anonymous-pull-disabled", T.registry, hardenedRegistry(), "anonymousPullEnabled"],
         ["acr-authentication/arm-audience-tokens-disabled", T.registry, hardenedRegistry(), "policies.azureADAuthenticationAsArmPolicy"],
+        ["acr-authentication/repository-tokens-disabled", T.token, { status: "disabled" }, "status"],
         ["acr-network/public-network-restricted", T.registry, hardenedRegistry(), "publicNetworkAccess"],
         ["acr-network/export-disabled", T.registry, hardenedRegistry(), "policies.exportPolicy.status"],
-        ["acr-network/dedicated-data-endpoints", T.registry, hardenedRegistry(), "dataEndpointEnabled"],
-        ["acr-zone-redundancy/zone-redundancy", T.registry, hardenedRegistry(), "zoneRedundancy"],
+        ["acr-network/dedicated-data-endpoints", T.registry, firewalled(), "dataEndpointEnabled"],
+        ["acr-zone-redundancy/zone-redundancy", T.registry, hardenedRegistry(), "location"],
         ["acr-untagged-retention/untagged-retention", T.registry, hardenedRegistry(), "policies.retentionPolicy"],
         ["acr-no-content-trust/content-trust-not-used", T.registry, hardenedRegistry(), "policies.trustPolicy.status"],
         ["acr-webhook-https/https-service-uri", T.webhook, { serviceUri: "https://a.example/h" }, "serviceUri"],
@@ -326,5 +351,65 @@ describe("every rule, generically", () => {
         const expected = id === "defender-containers-plan/no-legacy-plan" ? "containers-plan-standard" : check;
         expect(mine.map((d) => [d.message.match(/\[([a-z-]+)\]$/)?.[1], d.enforcementLevel])).toEqual([[expected, "advisory"]]);
         expect(ds.every((d) => d.enforcementLevel === "advisory")).toBe(true);
+    });
+});
+
+describe("rules that follow today's Azure (issue 17)", () => {
+    const checkIds = (ds: Diag[]) => ds.map((d) => [d.policy, d.message.match(/\[([a-z-]+)\]$/)?.[1], d.enforcementLevel]);
+
+    it("an unknown range is advisory, unless the known ranges already admit too much", async () => {
+        const some = withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["203.0.113.0/24", UNKNOWN] });
+        expect(checkIds(await runAll(T.cluster, some))).toEqual([["aks-api-server-access", "private-or-authorized-ips", "advisory"]]);
+        const wide = withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ["0.0.0.0/1", UNKNOWN, "128.0.0.0/1"] });
+        const ds = await runAll(T.cluster, wide);
+        expect(checkIds(ds)).toEqual([["aks-api-server-access", "private-or-authorized-ips", undefined]]);
+        expect(ds[0].message).toContain("apiServerAccessProfile.authorizedIPRanges: the entries together admit 3,702,258,690 public IPv4 addresses");
+        const rule = withValue(firewalled(), "networkRuleSet.ipRules", [{ iPAddressOrRange: UNKNOWN }]);
+        const r = await runAll(T.registry, rule);
+        expect(checkIds(r)).toEqual([["acr-network", "public-network-restricted", "advisory"]]);
+        expect(r[0].message).toContain("networkRuleSet.ipRules[0].iPAddressOrRange: a firewall IP rule is not known until another resource is created");
+    });
+
+    it("dedicated data endpoints: not needed when public access is off, even if their setting is unknown; unknown when public access is unknown", async () => {
+        expect(await runAll(T.registry, withValue(hardenedRegistry(), "dataEndpointEnabled", UNKNOWN))).toEqual([]);
+        const ds = await runAll(T.registry, withValue(withValue(hardenedRegistry(), "publicNetworkAccess", UNKNOWN), "dataEndpointEnabled", false));
+        expect(checkIds(ds)).toEqual([["acr-network", "public-network-restricted", "advisory"], ["acr-network", "dedicated-data-endpoints", "advisory"]]);
+        // dataEndpointEnabled true is enough whatever public access turns out to be.
+        expect(checkIds(await runAll(T.registry, withValue(withValue(hardenedRegistry(), "publicNetworkAccess", UNKNOWN), "dataEndpointEnabled", true)))).toEqual([["acr-network", "public-network-restricted", "advisory"]]);
+    });
+
+    it("exposure limits are config: a wider total passes when allowed, never wider than a /8; the entry count is bounded", async () => {
+        const api = (ranges: string[]) => withValue(hardenedCluster(), "apiServerAccessProfile", { authorizedIPRanges: ranges });
+        const aks = policy("aks-api-server-access");
+        expect((await runResourcePolicy(aks, T.cluster, api(["20.0.0.0/12"]), { maxPublicIpv4Prefix: 12 })).diagnostics).toEqual([]);
+        expect((await runResourcePolicy(aks, T.cluster, api(["20.0.0.0/12"]))).diagnostics[0].message).toContain("admit 1,048,576 public IPv4 addresses");
+        expect((await runResourcePolicy(aks, T.cluster, api(["2001:4860::/32"]), { maxPublicIpv6Prefix: 32 })).diagnostics).toEqual([]);
+        const many = Array.from({ length: 5 }, (_, i) => `20.0.${i}.1`);
+        const limited = await runResourcePolicy(aks, T.cluster, api(many), { maxRangeEntries: 4 });
+        expect(limited.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("apiServerAccessProfile.authorizedIPRanges: the list has 5 entries, more than the 4 that are judged, so what it admits is not judged")]);
+        const acr = hardeningResourcePolicies.find((p) => p.name === "acr-network")!;
+        expect(acr.parseConfig({ maxPublicIpv4Prefix: 4 })).toEqual({ ok: false, errors: ["maxPublicIpv4Prefix: must be between 8 and 32, given 4"] });
+        expect(acr.parseConfig({ maxPublicIpv6Prefix: 8 })).toEqual({ ok: false, errors: ["maxPublicIpv6Prefix: must be between 16 and 128, given 8"] });
+    });
+
+    it("retention: refused while images are pulled by digest (the default), required when digestPinned is false", async () => {
+        const p = policy("acr-untagged-retention");
+        const on = withValue(hardenedRegistry(), "policies.retentionPolicy", { status: "enabled", days: 30 });
+        const off = withValue(hardenedRegistry(), "policies.retentionPolicy", { status: "disabled" });
+        expect((await runResourcePolicy(p, T.registry, off)).diagnostics).toEqual([]);
+        expect((await runResourcePolicy(p, T.registry, withValue(hardenedRegistry(), "policies", undefined))).diagnostics).toEqual([]);
+        expect((await runResourcePolicy(p, T.registry, on)).diagnostics[0].message).toContain("after 30 days, and deployments pull by digest");
+        expect((await runResourcePolicy(p, T.registry, on, { digestPinned: false })).diagnostics).toEqual([]);
+        const required = await runResourcePolicy(p, T.registry, off, { digestPinned: false });
+        expect(required.diagnostics[0].message).toContain('policies.retentionPolicy.status: the retention policy for untagged manifests is "disabled" (superseded images stay pullable by digest forever). Fix: set policies.retentionPolicy to { status: "enabled", days: 7 }');
+    });
+
+    it("zones: the region decides, zoneRedundancy does not; regions that gained zones can be added", async () => {
+        const p = policy("acr-zone-redundancy");
+        expect((await runResourcePolicy(p, T.registry, withValue(hardenedRegistry(), "zoneRedundancy", "Disabled"))).diagnostics).toEqual([]);
+        expect((await runResourcePolicy(p, T.registry, withValue(withValue(hardenedRegistry(), "location", "westus"), "zoneRedundancy", "Enabled"))).diagnostics).toHaveLength(1);
+        const added = withValue(hardenedRegistry(), "location", "Atlantis Central");
+        expect((await runResourcePolicy(p, T.registry, added, { regionsWithZones: ["atlantiscentral"] })).diagnostics).toEqual([]);
+        expect(hardeningResourcePolicies.find((x) => x.name === "acr-zone-redundancy")!.enforcementLevel).toBe("advisory");
     });
 });

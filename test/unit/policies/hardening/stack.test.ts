@@ -202,4 +202,53 @@ describe("stack-registry-scanning", () => {
         const r = await run([registry(), deployment("contosoacr.azurecr.io/web:1")]);
         expect(r.diagnostics.map((d) => d.urn)).toEqual([urnOf(REGISTRY_T, "acr")]);
     });
+
+    describe("a plan declared once, in another stack or outside Pulumi", () => {
+        const OTHER = "99999999-8888-7777-6666-555555555555";
+        const coverage = (props: Record<string, unknown> = {}) => ({ kind: "imagegate/defender-for-containers/v1", plan: "Containers", pricingTier: "Standard", registryVulnerabilityAssessment: true, scopeId: `/subscriptions/${SUB}`, ...props });
+        const reference = (outputs: unknown, name = "contoso/platform/prod"): StackEntry => ({ type: "pulumi:pulumi:StackReference", name: "platform", props: { name, outputs, secretOutputNames: [] } });
+        const existing = (sub = SUB) => registry({ id: `/subscriptions/${sub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr` });
+
+        it("a StackReference to the stack that owns the plan covers the registries of its subscription", async () => {
+            expect((await run([existing(), reference({ defenderForContainers: coverage(), loginServer: "x" })])).diagnostics).toEqual([]);
+            // A new registry's subscription is not known at preview: the plan counts, and is compared at `pulumi up`.
+            expect((await run([registry(), reference({ defender: coverage() })])).diagnostics).toEqual([]);
+        });
+
+        it("a plan for another subscription does not cover the registry, and the message says which", async () => {
+            const r = await run([existing(OTHER), reference({ defenderForContainers: coverage() })]);
+            expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining(`Registry "acr": it is in subscription ${OTHER}, and the Defender for Containers plan exported by stack "contoso/platform/prod" (output "defenderForContainers") is for subscription ${SUB}, so images pushed there are deployed unscanned.`)]);
+            // The same rule for a Pricing in this stack.
+            const here = await run([existing(OTHER), pricing()]);
+            expect(here.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining(`it is in subscription ${OTHER}, and Pricing "defender" is for subscription ${SUB}`)]);
+        });
+
+        it.each([
+            ["a Free tier", coverage({ pricingTier: "Free" })],
+            ["registry assessment off", coverage({ registryVulnerabilityAssessment: false })],
+            ["another plan", coverage({ plan: "VirtualMachines" })],
+            ["an output that only looks alike (no kind marker)", { plan: "Containers", pricingTier: "Standard", registryVulnerabilityAssessment: true, scopeId: `/subscriptions/${SUB}` }],
+        ])("does not count an exported record with %s", async (_n, record) => {
+            const r = await run([existing(), reference({ defenderForContainers: record })]);
+            expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("no vulnerability-scanning source covers it")]);
+        });
+
+        it("outputs of the referenced stack that are not known yet are advisory", async () => {
+            expect((await run([existing(), reference(UNKNOWN)])).diagnostics.map((d) => [d.enforcementLevel, d.message])).toEqual([
+                ["advisory", expect.stringContaining('Registry "acr": whether the outputs of stack "contoso/platform/prod" (not known yet) scans it cannot be verified at preview')],
+            ]);
+        });
+
+        it("defenderSubscriptions: a plan managed outside Pulumi, for the named subscriptions only", async () => {
+            expect((await run([existing(), registry({ id: undefined })], { defenderSubscriptions: [SUB.toUpperCase()] })).diagnostics).toEqual([]);
+            const r = await run([existing(OTHER)], { defenderSubscriptions: [SUB] });
+            expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining(`it is in subscription ${OTHER}, and the Defender for Containers plan declared in this policy's defenderSubscriptions is for subscription ${SUB}`)]);
+            expect(stackRegistryScanning.parseConfig({ defenderSubscriptions: ["prod-subscription"] })).toEqual({ ok: false, errors: ['defenderSubscriptions[0]: "prod-subscription" is not a subscription ID (a GUID)'] });
+        });
+
+        it("a registry Defender cannot reach is reported whichever stack declares the plan", async () => {
+            const r = await run([existing(), { ...existing(), name: "closed", props: { ...existing().props, networkRuleBypassOptions: "None" } }, reference({ d: coverage() })]);
+            expect(r.diagnostics.map((d) => d.urn)).toEqual([urnOf(REGISTRY_T, "closed")]);
+        });
+    });
 });
