@@ -213,6 +213,14 @@ export function configuredPolicy(name: string): { enforcementLevel: string; prop
 }
 
 /**
+ * Records the config the pack is configured with. The seam calls it once the SDK accepted a
+ * Configure request; a harness that runs policies without the server calls it the same way.
+ */
+export function recordConfigured(config: Record<string, { enforcementLevel: string; properties: Record<string, unknown> }>): void {
+    configured = Object.fromEntries(Object.entries(config).map(([n, c]) => [n, { ...c.properties, enforcementLevel: c.enforcementLevel }]));
+}
+
+/**
  * Validation errors of a Configure request's config, one line per policy. Policies re-read their
  * config at every check as well, so a config that slips past this still fails closed.
  */

@@ -7,8 +7,11 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { ConfigResult, ConfigSchema } from "../../core/config/reader";
+import type { EnforcementLevel } from "../../core/config/policy-config";
+import { gateSettingsOf, type ImageGateSettings } from "../../core/gate/config";
 import { policyFields, type PolicyMeta } from "./metadata";
-import { isNotApplicable, notApplicable, reportDiagnostic, unwrapProxy } from "./sdk";
+import { packDir } from "./registries";
+import { configuredPolicy, isNotApplicable, notApplicable, reportDiagnostic, unwrapProxy } from "./sdk";
 
 export type { PolicyMeta } from "./metadata";
 
@@ -183,10 +186,36 @@ export function toStackResource(r: SdkStackResource): StackResource {
     };
 }
 
+/**
+ * What a stack policy may know of the other policies' config: the same file the pack was configured
+ * with, so a relationship (is this registry's scanning enforced? what does admission have to deny?)
+ * is judged against the one setting the user wrote, never a copy of it in this policy's entry.
+ * Undefined when the pack has not been configured through the seam.
+ */
+export interface Peers {
+    level(policy: string): EnforcementLevel | undefined;
+    /** The image gates' effective settings; undefined when unknown or when one of them is invalid (that gate reports it). */
+    gates(): ImageGateSettings | undefined;
+}
+
+export const peers: Peers = {
+    level: (policy) => configuredPolicy(policy)?.enforcementLevel as EnforcementLevel | undefined,
+    gates: () => {
+        const names = ["trusted-registries", "require-digest", "no-latest-tag", "scanned-images", "signed-images"];
+        const configured = names.map((n) => [n, configuredPolicy(n)] as const);
+        if (configured.some(([, c]) => c === undefined)) return undefined;
+        try {
+            return gateSettingsOf(Object.fromEntries(configured.map(([n, c]) => [n, { enforcementLevel: c!.enforcementLevel as EnforcementLevel, properties: c!.properties }])), { baseDir: packDir() });
+        } catch {
+            return undefined;
+        }
+    },
+};
+
 export interface StackShellSpec<C> extends PolicyConfigSpec<C> {
     readonly meta: PolicyMeta;
     readonly baseTags: readonly string[];
-    readonly check: (resources: readonly StackResource[], config: C, report: Report) => CheckOutcome | Promise<CheckOutcome>;
+    readonly check: (resources: readonly StackResource[], config: C, report: Report, peers: Peers) => CheckOutcome | Promise<CheckOutcome>;
 }
 
 /** Stack views are built once per AnalyzeStack request, whichever stack policy asks first. */
@@ -205,7 +234,7 @@ export function stackShell<C>(spec: StackShellSpec<C>): ShellStackPolicy<C> {
                 resources = args.resources.map((r) => toStackResource(r as unknown as SdkStackResource));
                 views.set(args.resources, resources);
             }
-            return spec.check(resources, result.config, report);
+            return spec.check(resources, result.config, report, peers);
         });
     };
     return {

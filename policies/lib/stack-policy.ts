@@ -5,9 +5,9 @@
  */
 import { ConfigReader, type ConfigResult, type ConfigSchema, type PropertySchema } from "../../core/config/reader";
 import type { PolicyMeta } from "./metadata";
-import { stackShell, type ShellStackPolicy, type StackResource } from "./shell";
+import { stackShell, type Peers, type ShellStackPolicy, type StackResource } from "./shell";
 
-export type { StackResource } from "./shell";
+export type { Peers, StackResource } from "./shell";
 
 export interface StackFinding {
     readonly kind: "violation" | "unknown";
@@ -24,7 +24,7 @@ export interface StackPolicySpec<C extends StackPolicyBaseConfig> extends Policy
     readonly properties?: Record<string, PropertySchema>;
     readonly readConfig?: (reader: ConfigReader, base: StackPolicyBaseConfig) => C;
     /** Findings, or a string saying why the policy does not apply to this stack. */
-    readonly evaluate: (resources: readonly StackResource[], config: C) => StackFinding[] | string;
+    readonly evaluate: (resources: readonly StackResource[], config: C, peers: Peers) => StackFinding[] | string;
 }
 
 export type StackPolicy<C> = ShellStackPolicy<C>;
@@ -48,8 +48,8 @@ export function stackPolicy<C extends StackPolicyBaseConfig>(spec: StackPolicySp
         baseTags: ["azure", "hardening", "stack"],
         schema,
         parseConfig,
-        check: (resources, config, report) => {
-            const outcome = spec.evaluate(resources, config);
+        check: (resources, config, report, peers) => {
+            const outcome = spec.evaluate(resources, config, peers);
             if (typeof outcome === "string") return { notApplicable: outcome };
             for (const f of outcome) report(f.message, { ...(f.urn ? { urn: f.urn } : {}), advisory: f.kind === "unknown" && config.unknownValues === "advisory" });
             return undefined;

@@ -14,14 +14,13 @@
 import { ConfigReader } from "../../core/config/reader";
 import { PRICING, REGISTRY } from "../lib/azure-kinds";
 import { isObj, read, sameText } from "../lib/properties";
-import { StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
+import { Peers, StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
 import { ofKind, stringProp } from "../lib/stack-links";
 import { CONTAINERS_PLAN, registryAssessment } from "../defender-containers-plan/policy";
 import { coverageGap, isDefenderCoverage, subscriptionOf } from "../../core/defender-coverage";
 import { isUnknown } from "../../core/unknown";
 
 export interface StackRegistryScanningConfig extends StackPolicyBaseConfig {
-    readonly scannedImagesEnforced: boolean;
     /** Subscriptions (lower-case GUIDs) where the plan is enabled outside Pulumi. */
     readonly defenderSubscriptions: readonly string[];
 }
@@ -105,16 +104,17 @@ function unreachableByDefender(r: StackResource): boolean {
     return pna.state === "value" && sameText(pna.value, "Disabled") && bypass.state === "value" && sameText(bypass.value, "None");
 }
 
-const FIX = "Fix: enable Defender for Containers (pricingName \"Containers\", tier Standard, ContainerRegistriesVulnerabilityAssessments enabled; DefenderForContainers component) for the registry's subscription, in this stack or in a stack this one references (export the component's coverage output there and add a StackReference here), or name a subscription whose plan is managed outside Pulumi in defenderSubscriptions, or enforce the scanned-images policy and set scannedImagesEnforced: true.";
+const FIX = "Fix: enable Defender for Containers (pricingName \"Containers\", tier Standard, ContainerRegistriesVulnerabilityAssessments enabled; DefenderForContainers component) for the registry's subscription, in this stack or in a stack this one references (export the component's coverage output there and add a StackReference here), or name a subscription whose plan is managed outside Pulumi in defenderSubscriptions, or enforce the scanned-images policy (mandatory).";
 
 /** Sources that can cover a registry: same subscription, or either subscription not known. */
 const applies = (s: CoverageSource, subscription: string | undefined) => !s.subscription || !subscription || s.subscription === subscription;
 
-export function evaluateRegistryScanning(resources: readonly StackResource[], config: StackRegistryScanningConfig): StackFinding[] | string {
+export function evaluateRegistryScanning(resources: readonly StackResource[], config: StackRegistryScanningConfig, peers?: Pick<Peers, "level">): StackFinding[] | string {
     const registries = ofKind(resources, REGISTRY);
     if (registries.length === 0) return "the stack defines no container registry";
-    // scanned-images judges every image by digest evidence, whatever registry it comes from.
-    if (config.scannedImagesEnforced) return [];
+    // scanned-images enforced judges every image by digest evidence, whatever registry it comes from.
+    const scanning = peers?.level("scanned-images");
+    if (scanning === "mandatory" || scanning === "remediate") return [];
     const sources = coverageSources(resources, config);
     const findings: StackFinding[] = [];
     for (const r of registries) {
@@ -144,13 +144,8 @@ export const stackRegistryScanning = stackPolicy<StackRegistryScanningConfig>({
     displayName: "Every registry has a vulnerability-scanning source",
     description: "Every container registry in the stack must have a vulnerability-scanning source: Defender for Containers with registry assessment for its subscription (declared here, in a referenced stack, or named in config) and able to reach it, or the scanned-images gate.",
     severity: "high",
-    remediationSteps: "Enable Defender for Containers for the registry's subscription once: the DefenderForContainers component in this stack, or in a platform stack whose `coverage` output this stack reads through a StackReference; or name the subscription in `defenderSubscriptions` when the plan is managed outside Pulumi; or enforce scanned-images and set `scannedImagesEnforced: true`.",
+    remediationSteps: "Enable Defender for Containers for the registry's subscription once: the DefenderForContainers component in this stack, or in a platform stack whose `coverage` output this stack reads through a StackReference; or name the subscription in `defenderSubscriptions` when the plan is managed outside Pulumi; or run scanned-images at mandatory.",
     properties: {
-        scannedImagesEnforced: {
-            type: "boolean",
-            default: false,
-            description: "Set true only when the scanned-images policy runs at mandatory in the same pack config: it then blocks every image without fresh, clean scan evidence for its digest, so a registry needs no Defender plan.",
-        },
         defenderSubscriptions: {
             type: "array",
             items: { type: "string", pattern: GUID.source },
@@ -163,7 +158,7 @@ export const stackRegistryScanning = stackPolicy<StackRegistryScanningConfig>({
         subs.forEach((s, i) => {
             if (!GUID.test(s)) reader.fail(`defenderSubscriptions[${i}]`, `"${s}" is not a subscription ID (a GUID)`);
         });
-        return { ...base, scannedImagesEnforced: reader.boolean("scannedImagesEnforced"), defenderSubscriptions: subs.map((s) => s.toLowerCase()) };
+        return { ...base, defenderSubscriptions: subs.map((s) => s.toLowerCase()) };
     },
     evaluate: evaluateRegistryScanning,
 });

@@ -142,6 +142,15 @@ describe("hardening policies over the Analyzer protocol", () => {
         ]);
     });
 
+    it("AnalyzeStack: scanned-images at mandatory in the same config is the registry's scanning source; at advisory it is not", async () => {
+        const acr = { type: "azure-native:containerregistry:Registry", name: "acr", urn: "urn:pulumi:dev::p::azure-native:containerregistry:Registry::acr", properties: hardenedRegistry() };
+        const scanning = async (file: Record<string, unknown>) => (await h.configureFromFile(file), (await h.analyzeStack([acr])).diagnostics.filter((d) => d.policyName === "stack-registry-scanning").map((d) => d.message));
+        expect(await scanning({ "scanned-images": { enforcementLevel: "mandatory", reports: ["../test/fixtures/reports"] } })).toEqual([]);
+        expect(await scanning({ all: "mandatory" })).toEqual([]);
+        expect(await scanning({ "scanned-images": "advisory" })).toEqual([expect.stringContaining('Registry "acr": no vulnerability-scanning source covers it')]);
+        expect(await scanning({})).toEqual([expect.stringContaining('Registry "acr": no vulnerability-scanning source covers it')]);
+    });
+
     it("wrote nothing but the port to stdout", () => {
         expect(h.protocolErrors()).toEqual([]);
     });

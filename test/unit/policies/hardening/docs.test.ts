@@ -12,12 +12,15 @@ import { hardeningPolicies, hardeningResourcePolicies, hardeningStackPolicies } 
 import { runResourcePolicy } from "../../../support/run-policy";
 import { StackEntry, runStackPolicy } from "../../../support/hardening";
 import { REPO_ROOT } from "../../../support/paths";
+import { recordConfigured } from "../../../../policies/lib/sdk";
 
 const ROOT = REPO_ROOT;
 const dir = (name: string) => path.join(ROOT, "policies", name);
 
 interface ResourceExample { name: string; type: string; props: Record<string, unknown>; config?: Record<string, unknown>; expect?: string }
-interface StackExample { name: string; resources: StackEntry[]; config?: Record<string, unknown>; expect?: string }
+interface StackExample { name: string; resources: StackEntry[]; config?: Record<string, unknown>; expect?: string     /** Other policies' levels as the pack is configured (e.g. `scanned-images: mandatory`). */
+    pack?: Record<string, string>;
+}
 
 function load<T>(policy: string, file: string): T[] {
     const f = path.join(dir(policy), "examples", file);
@@ -44,6 +47,17 @@ describe.each(hardeningResourcePolicies.map((p) => [p.name, p] as const))("%s ex
     });
 });
 
+/** Runs `f` with the other policies configured at the example's levels, as the seam records them. */
+async function withPack<T>(levels: Record<string, string> | undefined, f: () => Promise<T>): Promise<T> {
+    if (!levels) return f();
+    recordConfigured(Object.fromEntries(Object.entries(levels).map(([n, l]) => [n, { enforcementLevel: l, properties: {} }])));
+    try {
+        return await f();
+    } finally {
+        recordConfigured({});
+    }
+}
+
 describe.each(hardeningStackPolicies.map((p) => [p.name, p] as const))("%s examples", (name, policy) => {
     const allowed = load<StackExample>(name, "allowed.yaml");
     const disallowed = load<StackExample>(name, "disallowed.yaml");
@@ -52,12 +66,12 @@ describe.each(hardeningStackPolicies.map((p) => [p.name, p] as const))("%s examp
         expect(disallowed.length).toBeGreaterThan(0);
     });
     it.each(allowed.map((e) => [e.name, e] as const))("allowed: %s", async (_n, e) => {
-        const r = await runStackPolicy(policy as StackValidationPolicy, e.resources, e.config ?? {});
+        const r = await withPack(e.pack, () => runStackPolicy(policy as StackValidationPolicy, e.resources, e.config ?? {}));
         expect(r.notApplicable).toBeUndefined();
         expect(r.diagnostics).toEqual([]);
     });
     it.each(disallowed.map((e) => [e.name, e] as const))("disallowed: %s", async (_n, e) => {
-        const r = await runStackPolicy(policy as StackValidationPolicy, e.resources, e.config ?? {});
+        const r = await withPack(e.pack, () => runStackPolicy(policy as StackValidationPolicy, e.resources, e.config ?? {}));
         expect(r.diagnostics.length).toBeGreaterThan(0);
         expect(r.diagnostics.map((d) => d.message).join("\n")).toContain(e.expect!);
     });

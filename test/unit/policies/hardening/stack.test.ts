@@ -7,6 +7,7 @@ import { stackAcrPullScope } from "../../../../policies/stack-acrpull-scope/poli
 import { stackAksImageAdmission } from "../../../../policies/stack-aks-image-admission/policy";
 import { stackRegistryScanning } from "../../../../policies/stack-registry-scanning/policy";
 import { classifyScope } from "../../../../policies/stack-acrpull-scope/policy";
+import { recordConfigured } from "../../../../policies/lib/sdk";
 import { ACR_PULL_DEF, ALLOWED_IMAGES_DEF, CLUSTER_ID, REGISTRY_ID, RG_ID, SUB, StackEntry, hardenedCluster, hardenedPricing, hardenedRegistry, runStackPolicy, urnOf, withValue } from "../../../support/hardening";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -187,9 +188,17 @@ describe("stack-registry-scanning", () => {
         expect(r.diagnostics[0].message).toContain('networkRuleBypassOptions is "None", so Defender');
     });
 
-    it("scannedImagesEnforced: the scanned-images gate is the scanning source", async () => {
-        expect((await run([registry()], { scannedImagesEnforced: true })).diagnostics).toEqual([]);
-        expect(stackRegistryScanning.parseConfig({ scannedImagesEnforced: "yes" })).toEqual({ ok: false, errors: [expect.stringContaining("scannedImagesEnforced: expected a boolean")] });
+    it("the scanned-images gate at mandatory (as the pack is configured) is the scanning source; at advisory it is not", async () => {
+        try {
+            recordConfigured({ "scanned-images": { enforcementLevel: "mandatory", properties: {} } });
+            expect((await run([registry()])).diagnostics).toEqual([]);
+            recordConfigured({ "scanned-images": { enforcementLevel: "advisory", properties: {} } });
+            expect((await run([registry()])).diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("no vulnerability-scanning source covers it")]);
+        } finally {
+            recordConfigured({});
+        }
+        // The level is read from scanned-images' own entry: this policy takes no copy of it.
+        expect(stackRegistryScanning.parseConfig({ scannedImagesEnforced: true })).toEqual({ ok: false, errors: [expect.stringContaining("scannedImagesEnforced: unknown property")] });
     });
 
     it("a plan whose settings are unknown at preview is advisory", async () => {
