@@ -5,6 +5,9 @@
 import { AzureKind, matchAzureKind, read } from "./resource-policy";
 import type { StackResource } from "./stack-policy";
 
+// The graph walks are the core's (one owner); re-exported for the stack policies.
+export { propertyDependsOn, propertySources, transitiveDependencies } from "../../core/stack-graph";
+
 export function ofKind(resources: readonly StackResource[], kind: AzureKind): StackResource[] {
     return resources.filter((r) => matchAzureKind(r.type, [kind]) !== undefined);
 }
@@ -36,11 +39,6 @@ export function azureName(r: StackResource, nameInput: string): string | undefin
     return undefined;
 }
 
-/** Whether `property` of `from` was computed from `to` (per-property dependencies). */
-export function propertyDependsOn(from: StackResource, property: string, to: StackResource): boolean {
-    return (from.propertyDependencies[property] ?? []).includes(to.urn);
-}
-
 /**
  * Whether an ARM ID string names `target` (a resource of provider type `armType`, e.g.
  * `Microsoft.ContainerService/managedClusters`) or something below it: equal to its ID output, or
@@ -57,22 +55,3 @@ export function idNames(id: string, target: StackResource, armType: string, name
     const rg = stringProp(target, "resourceGroupName");
     return rg === undefined || rg === "unknown" || rg.toLowerCase() === m[1];
 }
-
-/** Every URN `start` depends on, directly or through other resources (dependencies, property dependencies, parent). */
-export function transitiveDependencies(start: StackResource, byUrn: ReadonlyMap<string, StackResource>): Set<string> {
-    const seen = new Set<string>();
-    const queue = [start.urn];
-    while (queue.length && seen.size < 100_000) {
-        const r = byUrn.get(queue.shift()!);
-        if (!r) continue;
-        const next = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
-        for (const u of next) {
-            if (!seen.has(u)) {
-                seen.add(u);
-                queue.push(u);
-            }
-        }
-    }
-    return seen;
-}
-

@@ -55,6 +55,8 @@ beforeAll(async () => {
         "scanned-images": "disabled",
         "signed-images": "disabled",
         "trusted-registries": { registries: ["componentsacr.azurecr.io", "componentsbaseacr.azurecr.io/base/"] },
+        // The same list: admission counts only when it denies what these trust entries deny.
+        "stack-aks-image-admission": { trustedRegistries: ["componentsacr.azurecr.io", "componentsbaseacr.azurecr.io/base/"] },
     }));
     const [dev, weak] = await Promise.all([preview("dev", policyConfig), preview("weak", policyConfig)]);
     previews.dev = dev;
