@@ -40,11 +40,11 @@ export type InclusionResult =
     | { readonly included: "undecided"; readonly states: number };
 
 export interface InclusionOptions {
-    /** Product states explored at most (default 200,000). */
+    /** Product states explored at most (default 50,000). */
     readonly maxStates?: number;
 }
 
-export const DEFAULT_MAX_STATES = 200_000;
+export const DEFAULT_MAX_STATES = 50_000;
 
 /** The class of the character before a position, for `^`, `\b` and friends. */
 const enum Ctx { Start = 0, Newline = 1, Word = 2, Other = 3 }
@@ -68,9 +68,17 @@ function emptyFlags(prev: Ctx, next: Ctx | undefined): number {
     return op;
 }
 
+/** Compiled programs by pattern: the generated regex is compared with every assignment's. */
+const programs = new Map<string, Program>();
+const PROGRAM_CACHE = 16;
+
 function programOf(pattern: string): Program {
+    const hit = programs.get(pattern);
+    if (hit) return hit;
     const prog = RE2JS.compile(pattern).re2().prog as unknown as Program;
     if (!Array.isArray(prog?.inst) || typeof prog.start !== "number") throw new Error("@bufbuild/re2 no longer exposes its compiled program");
+    programs.set(pattern, prog);
+    if (programs.size > PROGRAM_CACHE) programs.delete(programs.keys().next().value as string);
     return prog;
 }
 
@@ -182,6 +190,8 @@ class SearchDfa {
     private readonly ctxs: Ctx[] = [];
     private readonly next = new Map<number, number>();
     private readonly acceptsAtEnd: (boolean | undefined)[] = [];
+    /** Closures by state and the next character's class: the same for every character of that class. */
+    private readonly closures = new Map<number, { runes: number[]; match: boolean }>();
     /** The absorbing "already matched" state. */
     readonly matched = 0;
 
@@ -263,7 +273,13 @@ class SearchDfa {
         if (cached !== undefined) return cached;
         const r = this.alphabet.reps[cls];
         const c = ctxOf(r);
-        const { runes, match } = this.closure(this.sets[state], emptyFlags(this.ctxs[state], c));
+        const ckey = state * 4 + c;
+        let closed = this.closures.get(ckey);
+        if (!closed) {
+            closed = this.closure(this.sets[state], emptyFlags(this.ctxs[state], c));
+            this.closures.set(ckey, closed);
+        }
+        const { runes, match } = closed;
         let id: number;
         if (match) id = this.matched;
         else {

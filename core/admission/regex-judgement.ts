@@ -58,16 +58,15 @@ export function judgeAllowedRegex(pattern: unknown, rule: TrustRule, limits: Reg
 function compare(pattern: string, generated: string, rule: TrustRule, limits: RegexLimits): RegexVerdict {
     const user = compileRe2(pattern);
     if (!user.ok) return { kind: "invalid", message: user.message };
-    const gen = compileRe2(generated);
-    if (!gen.ok) throw new Error(`generated allowed-images regex is ${gen.message}`);
-    // Search semantics, as OPA re_match and CEL matches() apply them: test(), not testExact().
-    for (const probe of probeReferences(rule.entries)) {
-        if (user.matcher.test(probe) && !gen.matcher.test(probe)) return { kind: "wider", accepts: probe };
-    }
     const r = regexIncluded(pattern, generated, { maxStates: limits.maxStates });
     if (r.included === true) return { kind: "within" };
-    if (r.included === false) return { kind: "wider", accepts: r.witness };
-    return { kind: "undecided", states: r.states };
+    if (r.included === "undecided") return { kind: "undecided", states: r.states };
+    // Wider: name a reference a user recognises if a probe shows it, else the shortest difference.
+    // Search semantics, as OPA re_match and CEL matches() apply them: test(), not testExact().
+    const gen = compileRe2(generated);
+    if (!gen.ok) throw new Error(`generated allowed-images regex is ${gen.message}`);
+    const probe = probeReferences(rule.entries).find((p) => user.matcher.test(p) && !gen.matcher.test(p));
+    return { kind: "wider", accepts: probe ?? r.witness };
 }
 
 /** The verdict as a clause for messages ("its allowedContainerImagesRegex accepts …"), or undefined when it holds. */
