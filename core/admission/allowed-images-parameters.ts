@@ -15,9 +15,8 @@ import { SYSTEM_NAMESPACES } from "./azure-policy";
 import { PropRead, Verdict, quote } from "./admission-judgement";
 import { judgeAllowedRegex, regexProblem } from "./regex-judgement";
 import type { AdmissionContext } from "./admission-judgement";
+import type { ParamRead } from "./policy-assignments";
 
-/** A parameter's value as the add-on will see it; `unresolvable` is an ARM expression the judge cannot evaluate. */
-export type ParamRead = PropRead | { readonly state: "unresolvable"; readonly expression: string };
 
 export interface AllowedImagesDefinition {
     /** For messages: "the built-in allowed-images definition", `custom definition "trusted-images"`. */

@@ -237,6 +237,15 @@ describe("stack-aks-image-admission: imagegate's custom definition and initiativ
         expect(await messageOf([cluster(), s, setAssignment({})])).toContain(`its allowedContainerImagesRegex is the ARM expression "[concat('^contoso', '.*')]", which cannot be judged`);
     });
 
+    it("names a built-in initiative that contains the allowed-images definition (its parameter mapping is not in the stack), and a look-alike member", async () => {
+        const safeguards = "/providers/Microsoft.Authorization/policySetDefinitions/c047ea8e-9c78-49b2-958b-37e56d291a44";
+        expect(await messageOf([cluster(), builtIn("safeguards", { policyDefinitionId: safeguards, parameters: {} })])).toContain(
+            `PolicyAssignment "safeguards" at the cluster: assigns built-in initiative "${safeguards}", whose member parameters are not in the stack, so what it enforces cannot be judged.`);
+        const lookAlike = `/subscriptions/${SUB}/providers/Microsoft.Authorization/policyDefinitions/febd0533-8e55-448f-b837-bd0e06f16469`;
+        const s = set({}, [{ ...member({ allowedContainerImagesRegex: { value: REGEX } }), policyDefinitionId: lookAlike }]);
+        expect(await messageOf([cluster(), s, setAssignment({})])).toContain(`its member "${lookAlike}" is not the built-in allowed-images definition: only ${ALLOWED_IMAGES_DEF} is`);
+    });
+
     it("an exemption naming another member of the initiative does not exempt the allowed-images member", async () => {
         const s = set({}, [member({ allowedContainerImagesRegex: { value: REGEX } })]);
         const a = withValue(setAssignment({}), "props.id", `/subscriptions/${SUB}/providers/Microsoft.Authorization/policyAssignments/baseline-a`);
