@@ -5,11 +5,11 @@
  * whether the values come straight from an assignment or through an initiative's parameters.
  *
  * The built-in's parameters, as Azure/azure-policy declares them
- * (built-in-policies/policyDefinitions/Kubernetes/ContainerAllowedImages.json, 9.x): effect
+ * (built-in-policies/policyDefinitions/Kubernetes/ContainerAllowedImages.json, 9.3.0): effect
  * (audit/deny/disabled in either case, default Deny), excludedNamespaces (default kube-system,
  * gatekeeper-system, azure-arc, azure-extensions-usage-system), namespaces (default []), labelSelector
- * (default {}), allowedContainerImagesRegex (required), excludedContainers (default []), warn, and
- * from 9.3 source (Original, Generated, All).
+ * (default {}), allowedContainerImagesRegex (required), excludedContainers (default []), warn (default
+ * false) and source (All, Generated, Original; default Original). It declares no excludedImages.
  */
 import { SYSTEM_NAMESPACES } from "./azure-policy";
 import { PropRead, Verdict, quote } from "./admission-judgement";
@@ -37,6 +37,7 @@ const BUILT_IN_DEFAULTS: Record<string, unknown> = {
     labelSelector: {},
     excludedContainers: [],
     warn: false,
+    source: "Original",
 };
 
 export const BUILT_IN_DEFINITION: AllowedImagesDefinition = {

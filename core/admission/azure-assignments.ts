@@ -41,8 +41,9 @@ function judgeCustom(node: StackNode, ctx: AssignmentContext): CustomJudgement<A
 export const ALLOWED_IMAGES_FAMILY: DefinitionFamily<AllowedImagesDefinition> = {
     name: "the built-in allowed-images definition",
     builtIns: [{ id: ALLOWED_IMAGES_DEFINITION_ID, def: BUILT_IN_DEFINITION }],
-    // AKS "Deployment safeguards" includes the allowed-images built-in.
-    builtInInitiatives: ["c047ea8e-9c78-49b2-958b-37e56d291a44"],
+    // Built-in initiatives with the allowed-images built-in as a member: AKS "Deployment safeguards"
+    // and the Microsoft cloud security benchmark (Defender for Cloud's default, with an Audit effect).
+    builtInInitiatives: ["c047ea8e-9c78-49b2-958b-37e56d291a44", "1f3afdf9-d0c9-4c3d-847f-89da613e70a8"],
     custom: judgeCustom,
 };
 
