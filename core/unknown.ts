@@ -22,3 +22,11 @@ const sentinelSet = new Set(UNKNOWN_SENTINELS);
 export function isUnknown(value: unknown): boolean {
     return typeof value === "string" && sentinelSet.has(value);
 }
+
+/** True when the value or anything inside it is unknown. */
+export function containsUnknown(value: unknown): boolean {
+    if (isUnknown(value)) return true;
+    if (Array.isArray(value)) return value.some(containsUnknown);
+    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+    return false;
+}

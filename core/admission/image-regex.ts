@@ -37,6 +37,18 @@ const TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 /** A go-digest digest of a registered algorithm, exact-length lowercase hex. */
 const DIGEST = `(?:${Object.entries(DIGEST_ALGORITHMS).map(([alg, n]) => `${alg}:[a-f0-9]{${n}}`).join("|")})`;
 
+/** One DNS label of a registry host, as distribution/reference's domain grammar has it. */
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+/** A registry host: a DNS name or a bracketed IPv6 address, with an optional port. */
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+
+/**
+ * Every image string a container runtime can pull: distribution/reference's reference grammar,
+ * anchored (the 255-character name limit aside). Admission regexes are compared over this domain:
+ * a regex that also accepts strings no runtime can pull (`host/.@sha256:…`) admits nothing more.
+ */
+export const IMAGE_REFERENCE_GRAMMAR = `^(?:${DOMAIN}/)?${COMPONENT}${MORE_COMPONENTS}(?::${TAG})?(?:@${DIGEST})?$`;
+
 /** Escapes RE2 metacharacters in a literal. */
 export function escapeRe2(literal: string): string {
     return literal.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");

@@ -3,3 +3,8 @@ export * from "./gatekeeper-cel";
 export * from "./azure-policy";
 export * from "./re2";
 export * from "./azure-custom-definition";
+export * from "./arm-scope";
+export * from "./policy-assignments";
+export * from "./regex-judgement";
+export * from "./admission-judgement";
+export * from "./cluster-admission";

@@ -16,11 +16,8 @@ export const TOKEN: AzureKind = { module: "containerregistry", kind: "Token" };
 export const MANAGED_CLUSTER: AzureKind = { module: "containerservice", kind: "ManagedCluster" };
 export const AGENT_POOL: AzureKind = { module: "containerservice", kind: "AgentPool" };
 export const PRICING: AzureKind = { module: "security", kind: "Pricing" };
-export const POLICY_ASSIGNMENT: AzureKind = { module: "authorization", kind: "PolicyAssignment" };
 export const ROLE_ASSIGNMENT: AzureKind = { module: "authorization", kind: "RoleAssignment" };
 
-/** Built-in "Kubernetes cluster containers should only use allowed images". */
-export const ALLOWED_IMAGES_POLICY_GUID = "febd0533-8e55-448f-b837-bd0e06f16469";
 /** Built-in AcrPull role. */
 export const ACR_PULL_ROLE_GUID = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 

@@ -1,10 +1,14 @@
 /**
  * How stack policies tell which resource another one points at: by per-property dependencies
- * (known even when the ID itself is still unknown at preview), or by comparing ARM IDs.
+ * (known even when the ID itself is still unknown at preview). ARM scopes and what they contain are
+ * core/admission/arm-scope.ts.
  */
 import { type AzureKind, matchAzureKind } from "./azure-kinds";
 import { read } from "./properties";
 import type { StackResource } from "./stack-policy";
+
+// The graph walks are the core's (one owner); re-exported for the stack policies.
+export { propertyDependsOn, propertySources, transitiveDependencies } from "../../core/stack-graph";
 
 export function ofKind(resources: readonly StackResource[], kind: AzureKind): StackResource[] {
     return resources.filter((r) => matchAzureKind(r.type, [kind]) !== undefined);
@@ -21,59 +25,3 @@ export function stringProp(r: StackResource | unknown, path: string): string | "
 function isStackResource(r: unknown): r is StackResource {
     return typeof r === "object" && r !== null && "urn" in r && "props" in r && "propertyDependencies" in r;
 }
-
-/** The resource's ARM ID when its outputs carry one. */
-export function armId(r: StackResource): string | undefined {
-    const id = stringProp(r, "id");
-    return id === "unknown" ? undefined : id;
-}
-
-/** The resource's Azure name: `name` output, else the explicit name input (`resourceName`, `registryName`, …). */
-export function azureName(r: StackResource, nameInput: string): string | undefined {
-    for (const key of ["name", nameInput]) {
-        const v = stringProp(r, key);
-        if (v !== undefined && v !== "unknown") return v;
-    }
-    return undefined;
-}
-
-/** Whether `property` of `from` was computed from `to` (per-property dependencies). */
-export function propertyDependsOn(from: StackResource, property: string, to: StackResource): boolean {
-    return (from.propertyDependencies[property] ?? []).includes(to.urn);
-}
-
-/**
- * Whether an ARM ID string names `target` (a resource of provider type `armType`, e.g.
- * `Microsoft.ContainerService/managedClusters`) or something below it: equal to its ID output, or
- * ending in `/providers/<armType>/<its name>` in the same resource group when that is known.
- */
-export function idNames(id: string, target: StackResource, armType: string, nameInput: string): boolean {
-    const lower = id.toLowerCase().replace(/\/+$/, "");
-    const targetId = armId(target)?.toLowerCase();
-    if (targetId && (lower === targetId || lower.startsWith(targetId + "/"))) return true;
-    const name = azureName(target, nameInput);
-    if (!name) return false;
-    const m = new RegExp(`^/subscriptions/[^/]+/resourcegroups/([^/]+)/providers/${armType.toLowerCase().replace(/[.]/g, "\\.")}/([^/]+)(/.*)?$`).exec(lower);
-    if (!m || m[2] !== name.toLowerCase()) return false;
-    const rg = stringProp(target, "resourceGroupName");
-    return rg === undefined || rg === "unknown" || rg.toLowerCase() === m[1];
-}
-
-/** Every URN `start` depends on, directly or through other resources (dependencies, property dependencies, parent). */
-export function transitiveDependencies(start: StackResource, byUrn: ReadonlyMap<string, StackResource>): Set<string> {
-    const seen = new Set<string>();
-    const queue = [start.urn];
-    while (queue.length && seen.size < 100_000) {
-        const r = byUrn.get(queue.shift()!);
-        if (!r) continue;
-        const next = [...r.dependencies, ...Object.values(r.propertyDependencies).flat()];
-        for (const u of next) {
-            if (!seen.has(u)) {
-                seen.add(u);
-                queue.push(u);
-            }
-        }
-    }
-    return seen;
-}
-

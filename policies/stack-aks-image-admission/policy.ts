@@ -1,126 +1,133 @@
 /**
- * Every AKS cluster in the stack must have image admission: the built-in allowed-images policy
- * assigned at the cluster (effect Deny, enforced), or Gatekeeper image constraints (deny) applied to
- * it through a Kubernetes provider built from the cluster. Without either, the preview-time gate is
- * the only gate, and anything applied with kubectl runs unchecked.
+ * Every AKS cluster in the stack must have image admission that denies at least what the trust
+ * config denies: an Azure Policy assignment (the exact built-in allowed-images definition or
+ * imagegate's generated one, directly or through an initiative, at any scope containing the cluster)
+ * or a Gatekeeper constraint from the generated template, judged by content (core/admission).
+ * Without it the preview-time gate is the only gate, and anything applied with kubectl runs unchecked.
  */
-import { parseTypeToken } from "../../core/discovery";
+import { ALLOWED_IMAGES_DEFINITION_ID, AdmissionContext, CandidateVerdict, DEFAULT_REGEX_LIMITS, judgeClusterAdmission, stackView } from "../../core/admission";
 import { ConfigReader } from "../../core/config/reader";
-import { MANAGED_CLUSTER, POLICY_ASSIGNMENT, ALLOWED_IMAGES_POLICY_GUID } from "../lib/azure-kinds";
-import { read, sameText, show } from "../lib/properties";
-import { StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
-import { idNames, ofKind, propertyDependsOn, stringProp, transitiveDependencies } from "../lib/stack-links";
+import { MANAGED_CLUSTER } from "../lib/azure-kinds";
+import { read } from "../lib/properties";
+import { Peers, StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
+import { ofKind } from "../lib/stack-links";
 
 export interface StackAksImageAdmissionConfig extends StackPolicyBaseConfig {
+    /** Management group name → subscription IDs it contains. */
+    readonly managementGroups: Readonly<Record<string, readonly string[]>>;
     readonly constraintKinds: readonly string[];
+    readonly maxRegexLength: number;
+    readonly maxRegexStates: number;
 }
 
-const CLUSTER_ARM_TYPE = "Microsoft.ContainerService/managedClusters";
+const FIX = `Fix: assign the built-in allowed-images policy (${ALLOWED_IMAGES_DEFINITION_ID}) at the cluster or a scope containing it, with effect Deny, only the system namespaces excluded and the allowedContainerImagesRegex \`imagegate allowed-images-regex\` prints for the trusted registries (the ImageAdmission component does all of this), or apply the Gatekeeper template and constraint imagegate generates, with enforcementAction deny, through a Kubernetes provider built from this cluster (GatekeeperImageConstraints).`;
 
-/** What one candidate says about a cluster. */
-type Evidence = { state: "admits"; what: string } | { state: "maybe"; what: string } | { state: "weak"; what: string };
+const sentence = (c: CandidateVerdict, what: readonly string[]) => `${c.label}: ${what.join("; ")}.`;
 
-function assignmentEvidence(a: StackResource, cluster: StackResource): Evidence | undefined {
-    const def = stringProp(a, "policyDefinitionId");
-    if (def === undefined) return undefined;
-    const isAllowedImages = def !== "unknown" && def.toLowerCase().replace(/\/+$/, "").endsWith(ALLOWED_IMAGES_POLICY_GUID);
-    if (def !== "unknown" && !isAllowedImages) return undefined;
-    const scope = stringProp(a, "scope");
-    const linked = propertyDependsOn(a, "scope", cluster) || (scope !== undefined && scope !== "unknown" && idNames(scope, cluster, CLUSTER_ARM_TYPE, "resourceName"));
-    const label = `PolicyAssignment "${a.name}"`;
-    if (!linked) {
-        return scope === "unknown" ? { state: "maybe", what: `${label} (its scope is not known yet)` } : undefined;
+function clusterFinding(cluster: StackResource, candidates: readonly CandidateVerdict[]): StackFinding {
+    const label = `ManagedCluster "${cluster.name}"`;
+    const loose = candidates.filter((c) => c.problems.length > 0);
+    const maybe = candidates.filter((c) => c.problems.length === 0 && c.unknowns.length > 0);
+    const notCounted = loose.length ? ` Found but not counted: ${loose.map((c) => sentence(c, c.problems)).join(" ")}` : "";
+    if (maybe.length) {
+        return {
+            kind: "unknown",
+            urn: cluster.urn,
+            message: `${label}: image admission may come from ${maybe.map((m) => `${m.label} (${m.unknowns.join("; ")})`).join(", ")}; that cannot be verified at preview, it will be checked during \`pulumi up\`.${notCounted}`,
+        };
     }
-    if (def === "unknown") return { state: "maybe", what: `${label} (its policy definition is not known yet)` };
-    const mode = read(a.props, "enforcementMode");
-    if (mode.state === "unknown") return { state: "maybe", what: `${label} (its enforcement mode is not known yet)` };
-    if (mode.state === "value" && sameText(mode.value, "DoNotEnforce")) return { state: "weak", what: `${label} has enforcementMode "DoNotEnforce", so nothing is blocked` };
-    const effect = read(a.props, "parameters.effect.value");
-    if (effect.state === "unknown") return { state: "maybe", what: `${label} (its effect is not known yet)` };
-    if (effect.state === "value" && !sameText(effect.value, "Deny")) return { state: "weak", what: `${label} has effect ${show(effect.value)}, which reports but does not block` };
-    return { state: "admits", what: label };
+    return {
+        kind: "violation",
+        urn: cluster.urn,
+        message: `${label}: no image admission is enforced in the cluster that denies what the trust config denies, so images applied outside this program (kubectl, Helm, operators) are not checked as the pack checks them.${notCounted} ${FIX}`,
+    };
 }
 
-function isGatekeeper(r: StackResource, module: string): boolean {
-    const t = parseTypeToken(r.type);
-    return t !== undefined && t.pkg === "kubernetes" && t.module === module;
-}
-
-/** Whether a Kubernetes resource is applied to `cluster`: its provider (or itself) depends on the cluster, or it is the only cluster. */
-function appliedTo(r: StackResource, cluster: StackResource, clusters: number, byUrn: ReadonlyMap<string, StackResource>): boolean {
-    const provider = r.providerUrn ? byUrn.get(r.providerUrn) : undefined;
-    if (provider && transitiveDependencies(provider, byUrn).has(cluster.urn)) return true;
-    if (transitiveDependencies(r, byUrn).has(cluster.urn)) return true;
-    return clusters === 1;
-}
-
-function gatekeeperEvidence(resources: readonly StackResource[], cluster: StackResource, clusters: number, kinds: readonly string[], byUrn: ReadonlyMap<string, StackResource>): Evidence | undefined {
-    const templateKinds = new Set<string>();
-    for (const t of resources) {
-        if (!isGatekeeper(t, "templates.gatekeeper.sh") || parseTypeToken(t.type)?.kind !== "ConstraintTemplate") continue;
-        if (!appliedTo(t, cluster, clusters, byUrn)) continue;
-        const k = stringProp(t, "spec.crd.spec.names.kind");
-        if (k && k !== "unknown") templateKinds.add(k);
-    }
-    let weak: Evidence | undefined;
-    for (const c of resources) {
-        if (!isGatekeeper(c, "constraints.gatekeeper.sh")) continue;
-        const kind = parseTypeToken(c.type)!.kind;
-        if (!kinds.includes(kind) || !templateKinds.has(kind) || !appliedTo(c, cluster, clusters, byUrn)) continue;
-        const label = `Gatekeeper ${kind} "${c.name}"`;
-        const action = read(c.props, "spec.enforcementAction");
-        if (action.state === "unknown") return { state: "maybe", what: `${label} (its enforcement action is not known yet)` };
-        if (action.state === "value" && !sameText(action.value, "deny")) {
-            weak = { state: "weak", what: `${label} has enforcementAction ${show(action.value)}, which reports but does not block` };
-            continue;
-        }
-        return { state: "admits", what: label };
-    }
-    return weak;
-}
-
-export function evaluateImageAdmission(resources: readonly StackResource[], config: StackAksImageAdmissionConfig): StackFinding[] | string {
+export function evaluateImageAdmission(resources: readonly StackResource[], config: StackAksImageAdmissionConfig, peers: Pick<Peers, "gates">): StackFinding[] | string {
     const clusters = ofKind(resources, MANAGED_CLUSTER);
     if (clusters.length === 0) return "the stack has no AKS cluster";
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const assignments = ofKind(resources, POLICY_ASSIGNMENT);
+    // What admission must deny is what trusted-registries and require-digest say, read from their
+    // own entries of the policy config the pack was configured with.
+    const gates = peers.gates();
+    if (!gates) {
+        return clusters.map((c) => ({
+            kind: "violation" as const,
+            urn: c.urn,
+            message: `ManagedCluster "${c.name}": its image admission cannot be judged: the trusted-registries and require-digest settings it must enforce are not known (the pack was not configured with them, or one of them is invalid and reports it). Fix: configure the pack with a valid policy config.`,
+        }));
+    }
+    const view = stackView(resources);
+    const ctx: AdmissionContext = {
+        read,
+        trust: { entries: gates.trustedRegistries.config.registries, requireDigest: gates.requireDigest.level !== "disabled" },
+        regexLimits: { maxPatternLength: config.maxRegexLength, maxStates: config.maxRegexStates },
+        managementGroups: config.managementGroups,
+        constraintKinds: config.constraintKinds,
+    };
     const findings: StackFinding[] = [];
     for (const cluster of clusters) {
-        const evidence = [
-            ...assignments.map((a) => assignmentEvidence(a, cluster)),
-            gatekeeperEvidence(resources, cluster, clusters.length, config.constraintKinds, byUrn),
-        ].filter((e): e is Evidence => e !== undefined);
-        if (evidence.some((e) => e.state === "admits")) continue;
-        const label = `ManagedCluster "${cluster.name}"`;
-        const maybe = evidence.filter((e) => e.state === "maybe");
-        if (maybe.length) {
-            findings.push({ kind: "unknown", urn: cluster.urn, message: `${label}: image admission may come from ${maybe.map((m) => m.what).join(", ")}; that cannot be verified at preview, it will be checked during \`pulumi up\`.` });
-            continue;
-        }
-        const weak = evidence.filter((e) => e.state === "weak").map((e) => e.what);
-        findings.push({
-            kind: "violation",
-            urn: cluster.urn,
-            message: `${label}: no image admission is enforced in the cluster${weak.length ? ` (${weak.join("; ")})` : ""}, so images applied outside this program (kubectl, Helm, operators) are never checked. Fix: assign the built-in allowed-images policy (${ALLOWED_IMAGES_POLICY_GUID}) at the cluster scope with effect Deny (ImageAdmission component), or apply Gatekeeper image constraints with enforcementAction deny through a provider built from this cluster (GatekeeperImageConstraints component).`,
-        });
+        const judged = judgeClusterAdmission(cluster, clusters.length, view, ctx);
+        if (!judged.enforced) findings.push(clusterFinding(cluster, judged.candidates));
     }
     return findings;
+}
+
+function readManagementGroups(reader: ConfigReader): Record<string, string[]> {
+    const raw = reader.raw_("managementGroups");
+    if (raw === undefined) return {};
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        reader.fail("managementGroups", "expected an object of management group name → list of subscription IDs");
+        return {};
+    }
+    const out: Record<string, string[]> = {};
+    for (const [name, subs] of Object.entries(raw)) {
+        if (!Array.isArray(subs) || !subs.every((s) => typeof s === "string" && s.length > 0)) reader.fail(`managementGroups.${name}`, "expected a list of subscription IDs");
+        else out[name] = subs as string[];
+    }
+    return out;
 }
 
 export const stackAksImageAdmission = stackPolicy<StackAksImageAdmissionConfig>({
     name: "stack-aks-image-admission",
     displayName: "Every AKS cluster enforces image admission",
-    description: "Every AKS cluster in the stack must enforce image admission: the allowed-images Azure Policy assigned at the cluster with effect Deny, or Gatekeeper image constraints that deny.",
+    description: "Every AKS cluster in the stack must enforce image admission that denies at least what the trust config denies: the allowed-images Azure Policy (or imagegate's custom definition) assigned at a scope containing the cluster with effect Deny, or Gatekeeper constraints from the generated template that deny.",
     severity: "critical",
-    remediationSteps: "Add the ImageAdmission component for each cluster (Azure Policy add-on), or GatekeeperImageConstraints applied through a Kubernetes provider built from the cluster's credentials.",
+    remediationSteps: "Add the ImageAdmission component for each cluster (Azure Policy add-on), or GatekeeperImageConstraints applied through a Kubernetes provider built from the cluster's credentials, with the same registries as trusted-registries (the environment program reads them from the policy config).",
     properties: {
+        managementGroups: {
+            type: "object",
+            additionalProperties: { type: "array", items: { type: "string", minLength: 1 }, description: "Subscription IDs in the management group." },
+            description: "Management group name → the subscription IDs it contains. An assignment at a management group counts for a cluster only when the group is listed here with the cluster's subscription (the stack does not say which subscriptions a group holds).",
+        },
         constraintKinds: {
             type: "array",
             items: { type: "string", minLength: 1 },
-            default: ["K8sTrustedImages", "K8sAllowedRepos", "K8sAzureV2ContainerAllowedImages"],
-            description: "Gatekeeper constraint kinds that restrict images. A constraint counts only when a ConstraintTemplate in the stack defines its kind.",
+            default: ["K8sTrustedImages", "K8sImagegateTrustedImages", "K8sAllowedRepos", "K8sAzureV2ContainerAllowedImages"],
+            description: "Gatekeeper constraint kinds named in the message when they do not count. A constraint counts only when its ConstraintTemplate is the one imagegate generates, whatever its kind.",
+        },
+        maxRegexLength: {
+            type: "integer",
+            minimum: 1,
+            maximum: 1_000_000,
+            default: DEFAULT_REGEX_LIMITS.maxPatternLength,
+            description: "Longest allowed-images regex compared with the generated one (characters); a longer one does not count.",
+        },
+        maxRegexStates: {
+            type: "integer",
+            minimum: 1_000,
+            maximum: 10_000_000,
+            default: DEFAULT_REGEX_LIMITS.maxStates,
+            description: "Automaton states the exact comparison of two regexes may explore; a regex not decided within it does not count.",
         },
     },
-    readConfig: (reader: ConfigReader, base) => ({ ...base, constraintKinds: reader.stringArray("constraintKinds") }),
+    readConfig: (reader: ConfigReader, base) => {
+        return {
+            ...base,
+            managementGroups: readManagementGroups(reader),
+            constraintKinds: reader.stringArray("constraintKinds"),
+            maxRegexLength: reader.integer("maxRegexLength", 1, 1_000_000),
+            maxRegexStates: reader.integer("maxRegexStates", 1_000, 10_000_000),
+        };
+    },
     evaluate: evaluateImageAdmission,
 });

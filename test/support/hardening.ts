@@ -7,6 +7,28 @@
 import { unknownCheckingProxy } from "@pulumi/policy";
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { Recorded } from "./run-policy";
+import { recordConfigured } from "../../policies/lib/sdk";
+
+/**
+ * Runs `f` with the pack configured as the seam records it: trusted-registries listing `registries`
+ * (require-digest on unless `requireDigest` is false), the other image gates at their defaults —
+ * what stack policies read through `peers`. `registries` undefined leaves the pack unconfigured.
+ */
+export async function withTrust<T>(trust: { registries?: readonly string[]; requireDigest?: boolean }, f: () => Promise<T>): Promise<T> {
+    if (trust.registries === undefined) return f();
+    recordConfigured({
+        "trusted-registries": { enforcementLevel: "mandatory", properties: { registries: [...trust.registries] } },
+        "require-digest": { enforcementLevel: trust.requireDigest === false ? "disabled" : "mandatory", properties: {} },
+        "no-latest-tag": { enforcementLevel: "mandatory", properties: {} },
+        "scanned-images": { enforcementLevel: "disabled", properties: {} },
+        "signed-images": { enforcementLevel: "disabled", properties: {} },
+    });
+    try {
+        return await f();
+    } finally {
+        recordConfigured({});
+    }
+}
 
 export const SUB = "11111111-1111-1111-1111-111111111111";
 export const RG_ID = `/subscriptions/${SUB}/resourceGroups/rg-acr`;

@@ -54,6 +54,7 @@ beforeAll(async () => {
         // Evidence and signatures need registries and trust material; not what this test judges.
         "scanned-images": "disabled",
         "signed-images": "disabled",
+        // Admission counts only when it denies what these trust entries deny (stack-aks-image-admission reads them here).
         "trusted-registries": { registries: ["componentsacr.azurecr.io", "componentsbaseacr.azurecr.io/base/"] },
     }));
     const [dev, weak] = await Promise.all([preview("dev", policyConfig), preview("weak", policyConfig)]);

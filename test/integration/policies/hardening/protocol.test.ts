@@ -6,6 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AnalyzerHarness, UNKNOWN, secret } from "../../../../cli/harness";
+import { allowedImagesRegex } from "../../../../core/admission";
+import { parseTrustEntries } from "../../../../core/trust";
 import { hardeningPolicies } from "../../../../policies/hardening";
 import { hardenedCluster, hardenedRegistry, withValue } from "../../../support/hardening";
 import { PACK_DIR, REPO_ROOT } from "../../../support/paths";
@@ -73,7 +75,7 @@ describe("hardening policies over the Analyzer protocol", () => {
     });
 
     it("AnalyzeStack: a cluster without image admission fails at mandatory, with the cluster's URN", async () => {
-        await h.configureFromFile({});
+        await h.configureFromFile({ "trusted-registries": { registries: ["contoso.azurecr.io"] } });
         const clusterUrn = "urn:pulumi:dev::p::azure-native:containerservice:ManagedCluster::aks1";
         const res = await h.analyzeStack([
             { type: "azure-native:containerservice:ManagedCluster", name: "aks1", urn: clusterUrn, properties: hardenedCluster() },
@@ -86,7 +88,11 @@ describe("hardening policies over the Analyzer protocol", () => {
                 type: "azure-native:authorization:PolicyAssignment",
                 name: "admission",
                 urn: "urn:pulumi:dev::p::azure-native:authorization:PolicyAssignment::admission",
-                properties: { scope: UNKNOWN, policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/febd0533-8e55-448f-b837-bd0e06f16469", parameters: { effect: { value: "Deny" } } },
+                properties: {
+                    scope: UNKNOWN,
+                    policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/febd0533-8e55-448f-b837-bd0e06f16469",
+                    parameters: { effect: { value: "Deny" }, allowedContainerImagesRegex: { value: allowedImagesRegex(parseTrustEntries(["contoso.azurecr.io"]).entries).pattern } },
+                },
                 dependencies: [clusterUrn],
                 propertyDependencies: { scope: [clusterUrn] },
             },

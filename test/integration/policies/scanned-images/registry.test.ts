@@ -54,6 +54,9 @@ function cleanSarif(): Buffer {
     return Buffer.from(JSON.stringify(doc));
 }
 
+/** Scanner output as Trivy and Grype write it (test/fixtures/reports/upstream/README.md). */
+const UPSTREAM = (f: string) => readFileSync(join(FIXTURES, "reports", "upstream", f));
+
 const created = () => ({ "org.opencontainers.image.created": new Date(Date.now() - HOUR).toISOString() });
 
 let reg: TestRegistry;
@@ -149,13 +152,34 @@ describe("tag resolution", () => {
 describe("attestations (OCI referrers)", () => {
     const config = () => ({ registries: [reg.host], attestations: true });
 
-    test("SARIF: a clean report passes; Grype's SARIF findings block", async () => {
-        const clean = await reg.pushImage("team/sarif");
-        await attach("team/sarif", clean, SARIF_TYPE, cleanSarif());
-        expect((await judge(config(), `${reg.host}/team/sarif@${clean.manifest.digest}`)).diagnostics).toEqual([]);
+    test("SARIF: Grype's findings block; a SARIF with no rules is not evidence of a clean scan", async () => {
         const bad = await reg.pushImage("team/sarif");
         await attach("team/sarif", bad, SARIF_TYPE, GRYPE_SARIF);
         expect(messages(await judge(config(), `${reg.host}/team/sarif@${bad.manifest.digest}`))).toContain("CVE-2024-45337 (critical, golang.org/x/crypto v0.28.0 → 0.31.0); scanned by grype");
+        const clean = await reg.pushImage("team/sarif");
+        await attach("team/sarif", clean, SARIF_TYPE, cleanSarif());
+        const m = messages(await judge(config(), `${reg.host}/team/sarif@${clean.manifest.digest}`));
+        expect(m).toContain("is unscanned");
+        expect(m).toContain("SARIF declares no vulnerability rule (it holds no rules at all), so it does not show that vulnerabilities were scanned");
+    });
+
+    test("SARIF as Trivy and Grype write it (their own golden files), attached to the digest, is judged", async () => {
+        const trivyImg = await reg.pushImage("team/trivy-sarif");
+        await attach("team/trivy-sarif", trivyImg, SARIF_TYPE, UPSTREAM("trivy-alpine-310.sarif"));
+        const t = messages(await judge({ ...config(), failOn: "medium" }, `${reg.host}/team/trivy-sarif@${trivyImg.manifest.digest}`));
+        expect(t).toContain("CVE-2019-1549 (medium, libcrypto1.1 1.1.1c-r0 → 1.1.1d-r0)");
+        expect(t).toContain("scanned by trivy");
+        const grypeImg = await reg.pushImage("team/grype-sarif");
+        await attach("team/grype-sarif", grypeImg, SARIF_TYPE, UPSTREAM("grype-image.sarif"));
+        expect(messages(await judge(config(), `${reg.host}/team/grype-sarif@${grypeImg.manifest.digest}`))).toContain("CVE-1999-0002 (critical, package-2 2.2.2, no fix)");
+    });
+
+    test("Trivy's secret-only SARIF attached to an image does not count as a vulnerability scan", async () => {
+        const img = await reg.pushImage("team/secrets-sarif");
+        await attach("team/secrets-sarif", img, SARIF_TYPE, UPSTREAM("trivy-secrets-only.sarif"));
+        const m = messages(await judge(config(), `${reg.host}/team/secrets-sarif@${img.manifest.digest}`));
+        expect(m).toContain("is unscanned");
+        expect(m).toContain("SARIF declares no vulnerability rule (it holds only Secret rules), so it does not show that vulnerabilities were scanned");
     });
 
     test("cosign vulnerability attestation (DSSE envelope) passes when clean", async () => {

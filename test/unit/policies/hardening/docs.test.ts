@@ -13,13 +13,15 @@ import { runResourcePolicy } from "../../../support/run-policy";
 import { StackEntry, runStackPolicy } from "../../../support/hardening";
 import { REPO_ROOT } from "../../../support/paths";
 import { recordConfigured } from "../../../../policies/lib/sdk";
+import { reconcilePolicyConfig, type EnforcementLevel } from "../../../../core/config/policy-config";
+import { catalog } from "../../../../policies/catalog";
 
 const ROOT = REPO_ROOT;
 const dir = (name: string) => path.join(ROOT, "policies", name);
 
 interface ResourceExample { name: string; type: string; props: Record<string, unknown>; config?: Record<string, unknown>; expect?: string }
-interface StackExample { name: string; resources: StackEntry[]; config?: Record<string, unknown>; expect?: string     /** Other policies' levels as the pack is configured (e.g. `scanned-images: mandatory`). */
-    pack?: Record<string, string>;
+interface StackExample { name: string; resources: StackEntry[]; config?: Record<string, unknown>; expect?: string     /** Other policies as the pack is configured: a level, or an entry (`trusted-registries: { registries: [...] }`). */
+    pack?: Record<string, string | Record<string, unknown>>;
 }
 
 function load<T>(policy: string, file: string): T[] {
@@ -47,10 +49,10 @@ describe.each(hardeningResourcePolicies.map((p) => [p.name, p] as const))("%s ex
     });
 });
 
-/** Runs `f` with the other policies configured at the example's levels, as the seam records them. */
-async function withPack<T>(levels: Record<string, string> | undefined, f: () => Promise<T>): Promise<T> {
-    if (!levels) return f();
-    recordConfigured(Object.fromEntries(Object.entries(levels).map(([n, l]) => [n, { enforcementLevel: l, properties: {} }])));
+/** Runs `f` with the pack configured from the example's entries (reconciled as the CLI does), as the seam records it. */
+async function withPack<T>(entries: Record<string, string | Record<string, unknown>> | undefined, f: () => Promise<T>): Promise<T> {
+    if (!entries) return f();
+    recordConfigured(reconcilePolicyConfig({ name: "imagegate", version: "", policies: catalog.map((p) => ({ name: p.name, enforcementLevel: (p.enforcementLevel ?? "mandatory") as EnforcementLevel, configSchema: p.configSchema as never })) }, entries));
     try {
         return await f();
     } finally {

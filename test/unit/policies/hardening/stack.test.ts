@@ -1,108 +1,22 @@
 /**
- * The stack policies (AnalyzeStack) with StackValidationArgs built as the SDK builds them: image
- * admission per cluster, a scanning source per registry, AcrPull scoped to registries. Relationships
+ * The stack policies (AnalyzeStack) with StackValidationArgs built as the SDK builds them: a
+ * scanning source per registry, AcrPull scoped to registries (image admission has its own suite,
+ * stack-aks-image-admission.test.ts). Relationships
  * are recognised through per-property dependencies when IDs are unknown at preview.
  */
 import { stackAcrPullScope } from "../../../../policies/stack-acrpull-scope/policy";
-import { stackAksImageAdmission } from "../../../../policies/stack-aks-image-admission/policy";
 import { stackRegistryScanning } from "../../../../policies/stack-registry-scanning/policy";
 import { classifyScope } from "../../../../policies/stack-acrpull-scope/policy";
 import { recordConfigured } from "../../../../policies/lib/sdk";
-import { ACR_PULL_DEF, ALLOWED_IMAGES_DEF, CLUSTER_ID, REGISTRY_ID, RG_ID, SUB, StackEntry, hardenedCluster, hardenedPricing, hardenedRegistry, runStackPolicy, urnOf, withValue } from "../../../support/hardening";
+import { ACR_PULL_DEF, CLUSTER_ID, REGISTRY_ID, RG_ID, SUB, StackEntry, hardenedCluster, hardenedPricing, hardenedRegistry, runStackPolicy, urnOf, withValue } from "../../../support/hardening";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const CLUSTER_T = "azure-native:containerservice:ManagedCluster";
-const ASSIGNMENT_T = "azure-native:authorization:PolicyAssignment";
 const ROLE_T = "azure-native:authorization:RoleAssignment";
 const REGISTRY_T = "azure-native:containerregistry:Registry";
 const PRICING_T = "azure-native:security:Pricing";
-const TEMPLATE_T = "kubernetes:templates.gatekeeper.sh/v1:ConstraintTemplate";
-const CONSTRAINT_T = "kubernetes:constraints.gatekeeper.sh/v1beta1:K8sTrustedImages";
-const K8S_PROVIDER_T = "pulumi:providers:kubernetes";
 
 const cluster = (name = "aks1", props: Record<string, unknown> = {}): StackEntry => ({ type: CLUSTER_T, name, props: { ...hardenedCluster(), resourceName: name, ...props } });
-const assignment = (name: string, props: Record<string, unknown>, scopeFrom?: string): StackEntry => ({
-    type: ASSIGNMENT_T,
-    name,
-    props: { policyDefinitionId: ALLOWED_IMAGES_DEF, enforcementMode: "Default", parameters: { effect: { value: "Deny" }, allowedContainerImagesRegex: { value: "^contoso\\.azurecr\\.io/.+$" } }, ...props },
-    ...(scopeFrom ? { propertyDependencies: { scope: [scopeFrom] }, dependencies: [scopeFrom] } : {}),
-});
-const gatekeeper = (provider: string, action?: string): StackEntry[] => [
-    { type: TEMPLATE_T, name: "tpl", provider, props: { apiVersion: "templates.gatekeeper.sh/v1", kind: "ConstraintTemplate", spec: { crd: { spec: { names: { kind: "K8sTrustedImages" } } } } } },
-    { type: CONSTRAINT_T, name: "trusted", provider, dependencies: ["tpl"], props: { apiVersion: "constraints.gatekeeper.sh/v1beta1", kind: "K8sTrustedImages", spec: { ...(action ? { enforcementAction: action } : {}), parameters: { allowedImagesRegex: "^x$" } } } },
-];
-const k8sProvider = (name: string, clusterName: string): StackEntry => ({ type: K8S_PROVIDER_T, name, props: { kubeconfig: UNKNOWN }, dependencies: [clusterName], propertyDependencies: { kubeconfig: [clusterName] } });
-
-describe("stack-aks-image-admission", () => {
-    const run = (entries: StackEntry[], config = {}) => runStackPolicy(stackAksImageAdmission, entries, config);
-
-    it("passes a cluster with the allowed-images assignment at its scope (known ID, or scope computed from the cluster at preview)", async () => {
-        expect((await run([cluster(), assignment("admission", { scope: CLUSTER_ID })])).diagnostics).toEqual([]);
-        expect((await run([cluster("aks1", { id: UNKNOWN }), assignment("admission", { scope: UNKNOWN }, "aks1")])).diagnostics).toEqual([]);
-        // Case variants of the ID and a versioned token for the assignment.
-        const versioned = { ...assignment("admission", { scope: CLUSTER_ID.toLowerCase() }), type: "azure-native:authorization/v20220601:PolicyAssignment" };
-        expect((await run([{ ...cluster(), type: "azure-native:containerservice/v20250901:ManagedCluster" }, versioned])).diagnostics).toEqual([]);
-    });
-
-    it("fails a cluster without admission, naming the cluster's URN", async () => {
-        const r = await run([cluster()]);
-        expect(r.diagnostics).toEqual([expect.objectContaining({ urn: urnOf(CLUSTER_T, "aks1"), message: expect.stringContaining('ManagedCluster "aks1": no image admission is enforced in the cluster') })]);
-        expect(r.diagnostics[0].enforcementLevel).toBeUndefined();
-    });
-
-    it.each([
-        ["an assignment at another cluster", { scope: CLUSTER_ID.replace("aks1", "aks2") }, ""],
-        ["an assignment at the resource group", { scope: `/subscriptions/${SUB}/resourceGroups/rg-aks` }, ""],
-        ["an audit-only assignment", { scope: CLUSTER_ID, parameters: { effect: { value: "Audit" } } }, 'has effect "Audit", which reports but does not block'],
-        ["an assignment that does not enforce", { scope: CLUSTER_ID, enforcementMode: "DoNotEnforce" }, 'enforcementMode "DoNotEnforce"'],
-        ["another policy definition", { scope: CLUSTER_ID, policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/a1840de2-8088-4ea8-b153-b4c723e9cb01" }, ""],
-    ])("does not count %s", async (_n, props, text) => {
-        const r = await run([cluster(), assignment("a", props)]);
-        expect(r.diagnostics).toHaveLength(1);
-        expect(r.diagnostics[0].message).toContain("no image admission is enforced");
-        if (text) expect(r.diagnostics[0].message).toContain(text);
-    });
-
-    it("an assignment whose scope is unknown and not traced to the cluster is advisory", async () => {
-        const r = await run([cluster(), assignment("a", { scope: UNKNOWN })]);
-        expect(r.diagnostics).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringContaining('PolicyAssignment "a" (its scope is not known yet)') })]);
-        const enforced = await run([cluster(), assignment("a", { scope: UNKNOWN })], { unknownValues: "enforce" });
-        expect(enforced.diagnostics[0].enforcementLevel).toBeUndefined();
-    });
-
-    it("an unknown policy definition or effect at the cluster is advisory", async () => {
-        for (const props of [{ scope: CLUSTER_ID, policyDefinitionId: UNKNOWN }, { scope: CLUSTER_ID, parameters: { effect: { value: UNKNOWN } } }]) {
-            const r = await run([cluster(), assignment("a", props)]);
-            expect(r.diagnostics.map((d) => d.enforcementLevel)).toEqual(["advisory"]);
-        }
-    });
-
-    it("accepts Gatekeeper image constraints applied through a provider built from the cluster", async () => {
-        const entries = [cluster("aks1"), cluster("aks2"), k8sProvider("k1", "aks1"), ...gatekeeper("k1")];
-        const r = await run(entries);
-        expect(r.diagnostics.map((d) => d.urn)).toEqual([urnOf(CLUSTER_T, "aks2")]);
-    });
-
-    it("with one cluster, Gatekeeper constraints in the stack count for it", async () => {
-        expect((await run([cluster(), { type: K8S_PROVIDER_T, name: "k", props: {} }, ...gatekeeper("k")])).diagnostics).toEqual([]);
-    });
-
-    it("does not count dry-run constraints, unknown kinds, or constraints without their template", async () => {
-        const dry = await run([cluster(), k8sProvider("k1", "aks1"), ...gatekeeper("k1", "dryrun")]);
-        expect(dry.diagnostics[0].message).toContain('enforcementAction "dryrun"');
-        const [tpl, c] = gatekeeper("k1");
-        expect((await run([cluster(), k8sProvider("k1", "aks1"), { ...c, dependencies: [] }])).diagnostics).toHaveLength(1);
-        const otherKind = { ...c, type: "kubernetes:constraints.gatekeeper.sh/v1beta1:K8sRequiredLabels" };
-        const otherTpl = withValue(tpl, "props.spec.crd.spec.names.kind", "K8sRequiredLabels");
-        expect((await run([cluster(), k8sProvider("k1", "aks1"), otherTpl, otherKind])).diagnostics).toHaveLength(1);
-        // …unless the operator lists that kind.
-        expect((await run([cluster(), k8sProvider("k1", "aks1"), otherTpl, otherKind], { constraintKinds: ["K8sRequiredLabels"] })).diagnostics).toEqual([]);
-    });
-
-    it("is not applicable to a stack without clusters", async () => {
-        expect((await run([{ type: REGISTRY_T, name: "acr", props: hardenedRegistry() }])).notApplicable).toBe("the stack has no AKS cluster");
-    });
-});
 
 describe("stack-acrpull-scope", () => {
     const run = (entries: StackEntry[]) => runStackPolicy(stackAcrPullScope, entries);
