@@ -289,7 +289,7 @@ const PARTS = ["registry", "repository", "tag", "digest"] as const;
 
 /**
  * An image written as an object: Kubernetes' image volume `{reference}`, or chart values'
- * `{registry, repository, tag, digest}` (`name` standing in for `repository` beside a tag or digest).
+ * `{registry, repository, tag, digest}` (`image`, or `name` beside a tag or digest, standing in for `repository`).
  * An object with none of these parts (`{uri}` of a VM disk, `{pullPolicy}`) is not an image.
  */
 function imageObject(w: Walk, obj: Obj): boolean {
@@ -306,7 +306,8 @@ function imageObject(w: Walk, obj: Obj): boolean {
 }
 
 function imageParts(w: Walk, obj: Obj): void {
-    const repository = obj.repository ?? (obj.tag !== undefined || obj.digest !== undefined ? obj.name : undefined);
+    // Charts name the repository `repository` (Bitnami), `image` (ingress-nginx) or `name` (Datadog).
+    const repository = obj.repository ?? obj.image ?? (obj.tag !== undefined || obj.digest !== undefined ? obj.name : undefined);
     const parts = [obj.registry, repository, obj.tag, obj.digest];
     if (parts.some(isUnknown)) return w.site({ value: UNKNOWN_STRING, rewritable: false });
     if (parts.some((p) => w.arm && typeof p === "string" && isArmExpression(p))) {

@@ -153,6 +153,7 @@ describe("fields named like images, in any resource", () => {
                 full: { image: { registry: "docker.io", repository: "bitnami/nginx", tag: "1.27.3-debian-12-r0", digest: D, pullPolicy: "IfNotPresent" } },
                 short: { image: { repository: "nginx", tag: 1.27 } },
                 named: { image: { name: "gcr.io/datadoghq/agent", tag: "7.60.0" } },
+                ingress: { image: { registry: "registry.k8s.io", image: "ingress-nginx/controller", tag: "v1.11.3" } },
                 tagOnly: { image: { tag: "2.0" } },
                 policyOnly: { image: { pullPolicy: "Always" } },
                 unknownPart: { image: { repository: "nginx", tag: UNKNOWN_STRING } },
@@ -161,6 +162,7 @@ describe("fields named like images, in any resource", () => {
             { path: "spec.full.image", value: `docker.io/bitnami/nginx:1.27.3-debian-12-r0@${D}`, rewritable: false },
             { path: "spec.short.image", value: "nginx:1.27", rewritable: false },
             { path: "spec.named.image", value: "gcr.io/datadoghq/agent:7.60.0", rewritable: false },
+            { path: "spec.ingress.image", value: "registry.k8s.io/ingress-nginx/controller:v1.11.3", rewritable: false },
             {
                 path: "spec.tagOnly.image", value: UNKNOWN_STRING,
                 unknownReason: "the image object names no repository, so the chart or operator fills in its default image",
@@ -369,7 +371,8 @@ describe("ARM template deployments", () => {
         const props = deployment(template([aci("nginx:1.27")]));
         const site = sites("azure-native:resources:Deployment", props)![0];
         expect(site).toEqual({ path: where, container: "acilinuxpublicipcontainergroup", value: "nginx:1.27" });
-        expect(setAtPath(props, site.path, "nginx:1.27@sha256:x").properties.template.resources[0].properties.containers[0].properties.image).toBe("nginx:1.27@sha256:x");
+        const rewritten = setAtPath(props, site.path, "nginx:1.27@sha256:x") as unknown as { properties: { template: { resources: { properties: { containers: { properties: { image: string } }[] } }[] } } };
+        expect(rewritten.properties.template.resources[0].properties.containers[0].properties.image).toBe("nginx:1.27@sha256:x");
     });
 
     it("Bicep's languageVersion 2.0: resources by symbolic name, format() and variables", () => {
