@@ -21,7 +21,7 @@ interface Deployer {
 
 const CHECK_RENDERED = "render the manifests in the repository's CI and judge them with `imagegate check`, and keep image admission on the cluster (stack-aks-image-admission)";
 
-const DEPLOYERS: Readonly<Record<string, Deployer>> = {
+const DEPLOYERS: ReadonlyMap<string, Deployer> = new Map(Object.entries({
     "helm.sh:Release": {
         path: "chart",
         values: ["values"],
@@ -49,10 +49,12 @@ const DEPLOYERS: Readonly<Record<string, Deployer>> = {
         reason: () => "the objects this Argo CD ApplicationSet's applications sync come from their source repositories and are never sent to policy packs",
         fix: CHECK_RENDERED,
     },
-};
+} satisfies Record<string, Deployer>));
+
+const DEPLOYER_GROUPS: ReadonlySet<string> = new Set([...DEPLOYERS.keys()].map((k) => k.slice(0, k.lastIndexOf(":"))));
 
 export function deployerOf(token: TypeToken): Deployer | undefined {
-    return DEPLOYERS[`${token.module}:${token.kind}`];
+    return DEPLOYER_GROUPS.has(token.module) ? DEPLOYERS.get(`${token.module}:${token.kind}`) : undefined;
 }
 
 /** The unknown site for what a deployer renders. */

@@ -33,16 +33,25 @@ export interface SplitImage {
     readonly when?: readonly string[];
 }
 
-export const SPLIT_IMAGES: Readonly<Record<string, SplitImage>> = {
+export const SPLIT_IMAGES: ReadonlyMap<string, SplitImage> = new Map<string, SplitImage>([
     // Linux and Windows web apps (and slots), siteConfig.applicationStack (azure v6).
-    dockerImageName: { registry: "dockerRegistryUrl" },
+    ["dockerImageName", { registry: "dockerRegistryUrl" }],
     // Linux function apps (and slots), siteConfig.applicationStack.dockers[].
-    imageName: { registry: "registryUrl", tag: "imageTag", when: ["registryUrl", "imageTag"] },
+    ["imageName", { registry: "registryUrl", tag: "imageTag", when: ["registryUrl", "imageTag"] }],
     // Linux web apps before azure v6 (docker_image + docker_image_tag).
-    dockerImage: { tag: "dockerImageTag", when: ["dockerImageTag"] },
+    ["dockerImage", { tag: "dockerImageTag", when: ["dockerImageTag"] }],
     // Windows web apps before azure v6 (docker_container_name / _registry / _tag).
-    dockerContainerName: { registry: "dockerContainerRegistry", tag: "dockerContainerTag" },
-};
+    ["dockerContainerName", { registry: "dockerContainerRegistry", tag: "dockerContainerTag" }],
+]);
+
+/**
+ * Every field name the walk treats specially (lists, fx versions, split images, ARM links, Argo's
+ * pod spec patch, image names): one lookup decides whether an ordinary field needs more than a
+ * recursion. Names ending in `Image` are recognised by isImageKey.
+ */
+export const SPECIAL_KEYS: ReadonlySet<string> = new Set([
+    ...CONTAINER_LISTS, ...FX_VERSION_KEYS, ...SPLIT_IMAGES.keys(), "image", "imageName", "templateLink", "podSpecPatch", "template", "mainTemplate",
+]);
 
 /** `https://index.docker.io/` → `index.docker.io`: the host a registry URL names. */
 export function registryHost(url: string): string {
@@ -71,10 +80,10 @@ export const KUBERNETES_ROOT_NOT_SPEC: ReadonlySet<string> = new Set(["status"])
 export const KUBERNETES_METADATA_NOT_SPEC: ReadonlySet<string> = new Set(["labels", "annotations", "managedFields"]);
 
 /** ConfigMap and Secret payloads: opaque data, whatever its keys are called. */
-export const KUBERNETES_DATA_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
-    ConfigMap: new Set(["data", "binaryData"]),
-    Secret: new Set(["data", "stringData"]),
-};
+export const KUBERNETES_DATA_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+    ["ConfigMap", new Set(["data", "binaryData"])],
+    ["Secret", new Set(["data", "stringData"])],
+]);
 
 /**
  * Kubernetes `image` fields that are not container images: an RBD volume's `image` names a Ceph
@@ -93,9 +102,9 @@ export const KUBERNETES_SCHEMA_KEYS: ReadonlySet<string> = new Set(["openAPIV3Sc
  * `containers[].image: "!*:latest"` and list `verifyImages[].imageReferences: ["ghcr.io/*"]`.
  * (Kyverno `mutate` patches do set images and are walked.)
  */
-export const KUBERNETES_PATTERN_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
-    "kyverno.io": new Set(["pattern", "anyPattern", "verifyImages"]),
-};
+export const KUBERNETES_PATTERN_KEYS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+    ["kyverno.io", new Set(["pattern", "anyPattern", "verifyImages"])],
+]);
 
 /** Azure resources' tags are free strings (`sourceImage: …` is a label, not an image). */
 export const AZURE_NOT_SPEC: ReadonlySet<string> = new Set(["tags"]);

@@ -66,11 +66,12 @@ function kubernetesImages(token: TypeToken, props: unknown): WorkloadImages | un
     const baseKind = isPatch ? token.kind.slice(0, -"Patch".length) : token.kind;
     const isList = baseKind.endsWith("List") && baseKind !== "List";
     const itemKind = isList ? baseKind.slice(0, -"List".length) : baseKind;
-    const data = builtin ? KUBERNETES_DATA_KINDS[itemKind] : undefined;
+    const data = builtin ? KUBERNETES_DATA_KINDS.get(itemKind) : undefined;
+    const patternKeys = KUBERNETES_PATTERN_KEYS.get(group);
     const opts: WalkOptions = {
         scope: builtin ? "builtin" : "custom",
         rootSkip: data ? new Set([...KUBERNETES_ROOT_NOT_SPEC, ...data]) : KUBERNETES_ROOT_NOT_SPEC,
-        ...(KUBERNETES_PATTERN_KEYS[group] ? { patternKeys: KUBERNETES_PATTERN_KEYS[group] } : {}),
+        ...(patternKeys ? { patternKeys } : {}),
     };
     const required = builtin && !isPatch ? requiredKubernetes(itemKind) : undefined;
     const items = isList && isObj(props) ? props.items : undefined;

@@ -13,7 +13,7 @@ import { fxVersionSites } from "./app-service";
 import { ArmScope, isArmExpression, isArmTemplate, unescapeArmLiteral } from "./arm";
 import {
     CONTAINER_LISTS, FX_VERSION_KEYS, hasPlaceholder, isHolderKey, isImageKey, isObj, KUBERNETES_METADATA_NOT_SPEC,
-    KUBERNETES_NON_IMAGE_PARENTS, KUBERNETES_SCHEMA_KEYS, type Obj, registryHost, SPLIT_IMAGES,
+    KUBERNETES_NON_IMAGE_PARENTS, KUBERNETES_SCHEMA_KEYS, type Obj, registryHost, SPECIAL_KEYS, SPLIT_IMAGES,
 } from "./fields";
 import type { ImageSite } from "./types";
 import { formatPath, type Step } from "../paths";
@@ -67,6 +67,14 @@ class Walk {
         this.out.push({ path: this.path(extra), ...site });
     }
 
+    /** The common site, built without spreads: this runs for every image of every resource. */
+    image(value: unknown, container: string | undefined, rewritable: boolean): void {
+        const site: { path: string; value: unknown; container?: string; rewritable?: boolean } = { path: formatPath(this.steps), value };
+        if (container !== undefined) site.container = container;
+        if (!rewritable) site.rewritable = false;
+        this.out.push(site);
+    }
+
     unknown(reason: string, fix: string, extra?: Step): void {
         this.site({ value: UNKNOWN_STRING, unknownReason: reason, fix }, extra);
     }
@@ -83,7 +91,11 @@ class Walk {
 
     /** Keys worth evaluating (ARM) or reporting when their value is unknown. */
     candidate(key: string): boolean {
-        if (CONTAINER_LISTS.has(key) || FX_VERSION_KEYS.has(key) || isImageKey(key) || key in SPLIT_IMAGES) return true;
+        return CONTAINER_LISTS.has(key) || FX_VERSION_KEYS.has(key) || isImageKey(key) || SPLIT_IMAGES.has(key) || this.holder(key);
+    }
+
+    /** Structural fields whose value, given as an unknown or an expression, may stand for a spec with images. */
+    holder(key: string): boolean {
         switch (this.opts.scope) {
             case "custom":
                 return isHolderKey(key);
@@ -140,54 +152,61 @@ function skip(w: Walk, parent: Obj, key: string, parentKey: string, root: boolea
 
 /** One field `key` of `parent` (its path is on the stack). */
 function visit(w: Walk, parent: Obj, key: string, raw: unknown, parentKey: string): void {
-    let value = raw;
+    if (!SPECIAL_KEYS.has(key) && !isImageKey(key)) {
+        // An ordinary field: only an object can hold images, unless a string stands for a spec (unknown, or an ARM expression).
+        if (raw !== null && typeof raw === "object") {
+            if (!w.kubernetes && isArmTemplate(key, raw)) return armTemplate(w, parent, key, raw);
+            return walkValue(w, raw, key);
+        }
+        if (typeof raw !== "string" || !w.holder(key)) return;
+    }
     const saved = w.rewritable;
-    try {
-        if (w.arm && typeof raw === "string" && isArmExpression(raw)) {
-            // Only fields that can hold or lead to an image are worth evaluating.
-            if (!w.candidate(key)) return;
-            const r = w.arm.evaluate(raw);
-            if (!r.ok) {
-                w.unknown(
-                    `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.why})`,
-                    "give the value literally in the template, or as a deployment parameter value (`parameters.<name>.value`), so the pack can judge it",
-                );
-                return;
-            }
-            value = r.value;
-            w.rewritable = false;
-        } else if (w.arm && typeof raw === "string" && raw.startsWith("[[")) {
-            value = unescapeArmLiteral(raw);
-            w.rewritable = false;
-        }
-        if (isUnknown(value)) {
-            if (w.candidate(key)) w.site({ value });
-            return;
-        }
-        if (CONTAINER_LISTS.has(key) && Array.isArray(value)) return containerList(w, value);
-        if (FX_VERSION_KEYS.has(key) && typeof value === "string") return fxVersionSites(value, w.path(), w.rewritable, w.out);
-        const split = SPLIT_IMAGES[key];
-        if (split && typeof value === "string" && (!split.when || split.when.some((k) => k in parent))) return splitImage(w, parent, key, value);
-        if (isImageKey(key) && !(w.kubernetes && KUBERNETES_NON_IMAGE_PARENTS.has(parentKey)) && imageField(w, key, value)) return;
-        if (!w.kubernetes) {
-            if (key === "templateLink" && isObj(value)) {
-                return w.unknown(
-                    "the deployment's template is linked (templateLink), and the pack does not fetch it",
-                    "pass the template inline in `template` (for example JSON.parse of the file) so its container resources are judged",
-                );
-            }
-            if (isArmTemplate(key, value)) return armTemplate(w, parent, key, value);
-        }
-        if (key === "podSpecPatch" && typeof value === "string" && w.opts.scope === "custom") {
+    visitField(w, parent, key, raw, parentKey);
+    w.rewritable = saved;
+}
+
+/** A field that names an image, a list of containers, an fx version, an ARM link, or a spec given as a string. */
+function visitField(w: Walk, parent: Obj, key: string, raw: unknown, parentKey: string): void {
+    let value = raw;
+    if (w.arm && typeof raw === "string" && isArmExpression(raw)) {
+        const r = w.arm.evaluate(raw);
+        if (!r.ok) {
             return w.unknown(
-                "the pod spec patch is a string the operator applies at run time; the pack does not read it, and it can set any container's image",
-                "set images in the template's container fields instead of podSpecPatch",
+                `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.why})`,
+                "give the value literally in the template, or as a deployment parameter value (`parameters.<name>.value`), so the pack can judge it",
             );
         }
-        if (value !== null && typeof value === "object") walkValue(w, value, key);
-    } finally {
-        w.rewritable = saved;
+        value = r.value;
+        w.rewritable = false;
+    } else if (w.arm && typeof raw === "string" && raw.startsWith("[[")) {
+        value = unescapeArmLiteral(raw);
+        w.rewritable = false;
     }
+    if (isUnknown(value)) {
+        if (w.candidate(key)) w.site({ value });
+        return;
+    }
+    if (CONTAINER_LISTS.has(key) && Array.isArray(value)) return containerList(w, value);
+    if (FX_VERSION_KEYS.has(key) && typeof value === "string") return fxVersionSites(value, w.path(), w.rewritable, w.out);
+    const split = SPLIT_IMAGES.get(key);
+    if (split && typeof value === "string" && (!split.when || split.when.some((k) => k in parent))) return splitImage(w, parent, key, value);
+    if (isImageKey(key) && !(w.kubernetes && KUBERNETES_NON_IMAGE_PARENTS.has(parentKey)) && imageField(w, key, value)) return;
+    if (!w.kubernetes) {
+        if (key === "templateLink" && isObj(value)) {
+            return w.unknown(
+                "the deployment's template is linked (templateLink), and the pack does not fetch it",
+                "pass the template inline in `template` (for example JSON.parse of the file) so its container resources are judged",
+            );
+        }
+        if (isArmTemplate(key, value)) return armTemplate(w, parent, key, value);
+    }
+    if (key === "podSpecPatch" && typeof value === "string" && w.opts.scope === "custom") {
+        return w.unknown(
+            "the pod spec patch is a string the operator applies at run time; the pack does not read it, and it can set any container's image",
+            "set images in the template's container fields instead of podSpecPatch",
+        );
+    }
+    if (value !== null && typeof value === "object") walkValue(w, value, key);
 }
 
 /** A list of containers: every entry's `image` (or `properties.image`, as ARM writes container groups) is a site. */
@@ -234,14 +253,13 @@ function containerName(w: Walk, name: unknown): string | undefined {
  * non-string image is itself a site (the container runs something); elsewhere it is not an image.
  */
 function imageValue(w: Walk, raw: unknown, container: string | undefined, inContainer: boolean): void {
-    const named = container !== undefined ? { container } : {};
     let value = raw;
     let rewritable = w.rewritable;
     if (w.arm && typeof raw === "string" && isArmExpression(raw)) {
         const r = w.arm.evaluate(raw);
         if (!r.ok) {
             return w.site({
-                ...named,
+                ...(container !== undefined ? { container } : {}),
                 value: UNKNOWN_STRING,
                 unknownReason: `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.why})`,
                 fix: "give the image literally in the template, or as a deployment parameter value (`parameters.<name>.value`), so the pack can judge it",
@@ -253,20 +271,20 @@ function imageValue(w: Walk, raw: unknown, container: string | undefined, inCont
         value = unescapeArmLiteral(raw);
         rewritable = false;
     }
-    if (isUnknown(value)) return w.site({ ...named, value });
+    if (isUnknown(value)) return w.image(value, container, true);
     if (typeof value === "string") {
         if (!inContainer && value === "") return; // An empty field means the operator's or chart's default.
         if ((w.opts.scope === "custom" || w.opts.scope === "values") && hasPlaceholder(value)) {
             return w.site({
-                ...named,
+                ...(container !== undefined ? { container } : {}),
                 value: UNKNOWN_STRING,
                 unknownReason: `the image "${clip(value)}" is a placeholder filled in at run time`,
                 fix: "write the image literally, or judge the values the placeholder takes where they are set",
             });
         }
-        return w.site({ ...named, value, ...(rewritable ? {} : { rewritable: false }) });
+        return w.image(value, container, rewritable);
     }
-    if (inContainer) w.site({ ...named, value });
+    if (inContainer) w.image(value, container, true);
 }
 
 /**
@@ -333,7 +351,7 @@ function imageParts(w: Walk, obj: Obj): void {
 
 /** An image split over sibling fields (registry URL, name, tag), joined as the provider joins them. */
 function splitImage(w: Walk, parent: Obj, key: string, name: string): void {
-    const form = SPLIT_IMAGES[key];
+    const form = SPLIT_IMAGES.get(key)!;
     const registry = form.registry !== undefined ? parent[form.registry] : undefined;
     const tag = form.tag !== undefined ? parent[form.tag] : undefined;
     if (isUnknown(name) || isUnknown(registry) || isUnknown(tag)) return w.site({ value: UNKNOWN_STRING, rewritable: false });

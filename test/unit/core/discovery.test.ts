@@ -280,6 +280,11 @@ describe("custom resources of known operators, by the rule (shapes from the proj
         expect(images("kubernetes:argoproj.io/v1alpha1:Rollout", { spec: { template: UNKNOWN_STRING } })).toEqual([["spec.template", UNKNOWN_STRING, undefined]]);
         expect(images("kubernetes:example.com/v1:Thing", { spec: { containers: [{ name: "a", image: "x" }] }, status: UNKNOWN_STRING })).toEqual([["spec.containers[0].image", "x", "a"]]);
     });
+    it("keys and kinds named like Object.prototype members are plain names", () => {
+        expect(images("kubernetes:example.com/v1:constructor", { spec: { constructor: "x", toString: { image: "a:1" }, hasOwnProperty: [{ containers: "y" }] } })).toEqual([["spec.toString.image", "a:1", undefined]]);
+        expect(discoverImages("kubernetes:core/v1:constructor", { data: { a: "b" } })).toBeUndefined();
+        expect(discoverImages("azure-native:web:constructor", { constructor: "DOCKER|x" })).toBeUndefined();
+    });
     it("a list of container names is not a container list", () => {
         expect(discoverImages("kubernetes:example.com/v1:Restart", { spec: { containers: ["app", "sidecar"] } })).toBeUndefined();
     });
