@@ -29,7 +29,8 @@ const DEPLOYERS: ReadonlyMap<string, Deployer> = new Map(Object.entries({
         fix: "deploy the chart with kubernetes:helm.sh/v4:Chart (`new k8s.helm.v4.Chart(…)`), which renders it in the program so every object it creates is judged, or judge `helm template` output with `imagegate check`",
     },
     "helm.toolkit.fluxcd.io:HelmRelease": {
-        path: "spec.chart",
+        // The chart is named in spec.chart or spec.chartRef.
+        path: "spec",
         values: ["spec", "values"],
         reason: () => "the objects this Flux HelmRelease renders are rendered in the cluster and never sent to policy packs",
         fix: CHECK_RENDERED,

@@ -334,7 +334,7 @@ describe("Helm releases and Pulumi's Kubernetes components", () => {
     it("Flux and Argo CD deployers: values judged, rendered objects unknown", () => {
         expect(sites("kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease", { spec: { chart: { spec: { chart: "podinfo" } }, values: { image: { repository: "ghcr.io/stefanprodan/podinfo", tag: "6.7.1" } } } })?.map((s) => [s.path, s.value])).toEqual([
             ["spec.values.image", "ghcr.io/stefanprodan/podinfo:6.7.1"],
-            ["spec.chart", UNKNOWN_STRING],
+            ["spec", UNKNOWN_STRING],
         ]);
         expect(sites("kubernetes:argoproj.io/v1alpha1:Application", { spec: { source: { repoURL: "https://github.com/x/y" } } })?.[0].unknownReason).toBe("the objects this Argo CD Application syncs come from its source repository and are never sent to policy packs");
     });
