@@ -44,6 +44,13 @@ const NOTES = `## Reading the figures
   loading @pulumi/pulumi and @grpc/grpc-js. Loading the same pack from TypeScript through ts-node
   with type-checking (what Pulumi does when package.json \`main\` names a \`.ts\` file or there is no
   \`main\`) costs over a second more per preview; keep \`main\` pointing at the compiled JS.
+- **Image discovery (issue 13).** Every image policy reads every field of every Kubernetes and
+  Azure resource with one rule (\`core/discovery/walk.ts\`) instead of following per-kind paths:
+  in-process about twice the old lookup, a few µs per resource and policy. Head-to-head on
+  2026-12-02 (3,000 resources, 6 rounds, pack-CPU medians, a machine at load average 13–17): the
+  workload stack above 8,655 → 9,195 ms (×1.06); a stack where half the resources carry no image
+  (Services, ConfigMaps, AKS clusters) 11,330 → 11,990 ms (×1.06) — both inside that run's
+  round-to-round spread (±15 %).
 `;
 
 interface SizeResult {

@@ -30,15 +30,24 @@ export function siteLabel(images: WorkloadImages, resourceName: string, site: Im
 }
 
 /**
- * Applies `rule` to every image site. A site whose value is unknown yields an "unknown" finding;
- * a value that is missing or does not parse is a violation (nothing passes by accident).
+ * Applies `rule` to every image site. A site whose value is unknown yields an "unknown" finding
+ * (with the site's reason when `pulumi up` will not resolve it either); a value that is missing,
+ * unreadable or does not parse is a violation (nothing passes by accident).
  */
 export function evaluateSites(images: WorkloadImages, resourceName: string, rule: ImageRule, opts: EvaluateOptions = {}): Finding[] {
     const findings: Finding[] = [];
     for (const site of images.sites) {
         const where = siteLabel(images, resourceName, site);
         if (site.problem !== undefined) {
-            findings.push({ kind: "violation", site, message: `${where}: ${site.problem}; the image cannot be verified. Fix: set a valid image reference.` });
+            // A site with its own fix words its problem in full; the others name what is wrong with one image.
+            const message = site.fix !== undefined
+                ? `${where}: ${site.problem}. Fix: ${site.fix}.`
+                : `${where}: ${site.problem}; the image cannot be verified. Fix: set a valid image reference.`;
+            findings.push({ kind: "violation", site, message });
+            continue;
+        }
+        if (isUnknown(site.value) && site.unknownReason !== undefined) {
+            findings.push({ kind: "unknown", site, message: `${where}: ${site.unknownReason}, so its images cannot be verified. Fix: ${site.fix ?? "give the image literally"}.` });
             continue;
         }
         if (isUnknown(site.value)) {

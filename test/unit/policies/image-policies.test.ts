@@ -96,8 +96,8 @@ describe("require-digest", () => {
         const { diagnostics } = await runResourcePolicy(requireDigest, "kubernetes:batch/v1:CronJob",
             { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "a", image: `app:1@${D}` }, { name: "b", image: "app:1" }], initContainers: [{ name: "i", image: "app" }] } } } } } });
         expect(diagnostics.map((d) => d.message.split("\n")[1])).toEqual([
-            expect.stringMatching(/initContainers\[0\]\.image \(container "i"\): image "app" fails because it is not pinned by digest \(tag "latest"/),
             expect.stringMatching(/containers\[1\]\.image \(container "b"\): image "app:1" fails because it is not pinned by digest \(tag "1"/),
+            expect.stringMatching(/initContainers\[0\]\.image \(container "i"\): image "app" fails because it is not pinned by digest \(tag "latest"/),
         ]);
     });
 });

@@ -56,6 +56,29 @@ describe("remediateResource in-process", () => {
         expect(await requireDigest.remediateResource!(args("azure-native:web:WebApp", composed, { registries: [reg.host] }))).toBeUndefined();
     });
 
+    test("new site kinds: literal images in ARM templates, CR `image` fields, site-config fx versions and odd keys are rewritten in place; assembled or evaluated ones never", async () => {
+        const cfg = { registries: [reg.host] };
+        const pinned = `${reg.host}/team/web:1.4.2@${web.manifest.digest}`;
+        const arm = { properties: { mode: "Incremental", parameters: { img: { value: `${reg.host}/team/web:1.4.2` } }, template: {
+            $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", contentVersion: "1.0.0.0", parameters: { img: { type: "string" } },
+            resources: [{ type: "Microsoft.ContainerInstance/containerGroups", name: "g", properties: { containers: [
+                { name: "literal", properties: { image: `${reg.host}/team/web:1.4.2` } },
+                { name: "param", properties: { image: "[parameters('img')]" } },
+            ] } }],
+        } } };
+        const armOut = await requireDigest.remediateResource!(args("azure-native:resources:Deployment", arm, cfg)) as typeof arm;
+        expect(armOut.properties.template.resources[0].properties.containers.map((c) => c.properties.image)).toEqual([pinned, "[parameters('img')]"]);
+        const cr = { spec: { image: `${reg.host}/team/web:1.4.2`, baseImage: `${reg.host}/team/web:1.4.2`, config: { "group.id": { image: `${reg.host}/team/web:1.4.2` } } } };
+        const crOut = await requireDigest.remediateResource!(args("kubernetes:example.com/v1:Thing", cr, cfg)) as typeof cr;
+        expect(crOut.spec).toEqual({ image: pinned, baseImage: `${reg.host}/team/web:1.4.2`, config: { "group.id": { image: pinned } } });
+        const siteConfig = { name: "app", linuxFxVersion: `DOCKER|${reg.host}/team/web:1.4.2` };
+        expect(await requireDigest.remediateResource!(args("azure-native:web:WebAppConfiguration", siteConfig, cfg))).toEqual({ name: "app", linuxFxVersion: `DOCKER|${pinned}` });
+        const chart = { chart: "web", values: { image: `${reg.host}/team/web:1.4.2`, sidecar: { image: { repository: `${reg.host}/team/web`, tag: "1.4.2" } } } };
+        expect(await requireDigest.remediateResource!(args("kubernetes:helm.sh/v3:Release", chart, cfg))).toBeUndefined();
+        const split = { siteConfig: { applicationStack: { dockerImageName: "team/web:1.4.2", dockerRegistryUrl: `http://${reg.host}` } } };
+        expect(await requireDigest.remediateResource!(args("azure:appservice/linuxWebApp:LinuxWebApp", split, cfg))).toBeUndefined();
+    });
+
     test("no registries, exempt images, pinned images or an invalid config: nothing changes", async () => {
         const props = { spec: { containers: containers(`${reg.host}/team/web:1.4.2`) } };
         expect(await requireDigest.remediateResource!(args("kubernetes:core/v1:Pod", props, {}))).toBeUndefined();
