@@ -104,7 +104,7 @@ export async function loadReports(paths: readonly string[], baseDir: string, opt
         }
         const r = parseReport(bytes, { source: f });
         if (r.ok) reports.push(r.report);
-        else warnings.push(r.error);
+        else warnings.push(r.failure);
     }
     return { reports, byDigest: indexByDigest(reports), warnings };
 }

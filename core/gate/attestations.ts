@@ -124,10 +124,10 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string):
             if (parsed.ok) {
                 reports.push(parsed.report);
                 used++;
-            } else if (NOT_A_SCAN.has(parsed.error.code)) {
-                notes.push(`${parsed.error.message} (skipped)`);
+            } else if (NOT_A_SCAN.has(parsed.failure.code)) {
+                notes.push(`${parsed.failure.message} (skipped)`);
             } else {
-                problems.push(parsed.error.message);
+                problems.push(parsed.failure.message);
             }
         }
         if (used === 0 && layers.length === 0) notes.push(`${label} has no layers (skipped)`);

@@ -19,7 +19,7 @@ export interface ScanConfig extends EvidenceConfig {
     readonly attestations: boolean;
 }
 
-export type DefenderAnswer = { ok: true; lookup: DefenderLookup } | { ok: false; error: DefenderError };
+export type DefenderAnswer = { ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError };
 
 /** The I/O a verdict needs; the pack builds one per config for the life of its process. */
 export interface ScanContext {
@@ -97,7 +97,7 @@ export async function judgeScan(ref: ImageReference, ctx: ScanContext, config: S
 
     if (defender && !defender.ok) {
         return failure(
-            `Defender for Containers could not be queried for ${digest}, so its findings are unknown: ${defender.error.message}`,
+            `Defender for Containers could not be queried for ${digest}, so its findings are unknown: ${defender.failure.message}`,
             "give the pack's Azure identity Reader on the subscriptions in defender.subscriptions (DefaultAzureCredential), or remove `defender` and rely on reports or attestations",
             digest,
         );

@@ -233,7 +233,7 @@ function checkScope(s: unknown): string | undefined {
     if (typeof s !== "string") return `must be a repository or "*", got ${JSON.stringify(s)}`;
     if (s.includes("*")) return `"${s}": a repository scope must not contain "*" (use "*" alone for the global scope)`;
     const parsed = parseReference(s);
-    if (!parsed.ok) return `"${s}" is not a repository: ${parsed.error.message}`;
+    if (!parsed.ok) return `"${s}" is not a repository: ${parsed.failure.message}`;
     if (parsed.ref.tag !== undefined || parsed.ref.digest !== undefined) return `"${s}" must be a repository without tag or digest`;
     if (parsed.ref.name !== s) return `"${s}" must be fully qualified, as the spec does no expansion: write "${parsed.ref.name}"`;
     return undefined;
