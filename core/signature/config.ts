@@ -150,12 +150,12 @@ function parseNotation(raw: unknown, reader: MaterialReader, errors: string[]): 
         if (names.has(p.name)) errors.push(`notation.trustPolicies: the name "${p.name}" is used twice`);
         names.add(p.name);
         for (const scope of p.registryScopes) {
-            const first = owner.get(scope);
+            const first = owner.get(scopeKey(scope));
             if (first !== undefined) {
                 errors.push(scope === "*"
                     ? `notation.trustPolicies: only one policy may have the global scope "*" ("${first}" and "${p.name}" both do)`
                     : `notation.trustPolicies: registry scope "${scope}" is in both "${first}" and "${p.name}" (one policy per repository)`);
-            } else owner.set(scope, p.name);
+            } else owner.set(scopeKey(scope), p.name);
         }
     }
     return errors.length > start ? undefined : { trustStores: stores, trustPolicies: policies };
@@ -225,6 +225,15 @@ function parseTrustPolicy(p: unknown, where: string, stores: ReadonlyMap<string,
     }
     if (errors.length > start || name === undefined) return undefined;
     return { name, registryScopes: scopes, trustStores: refs, trustedIdentities: identities, level };
+}
+
+/**
+ * A repository as scopes are compared: the host lower-cased (DNS names and the registry client are
+ * case-insensitive about it), the path as written (repository paths are lower-case by grammar).
+ */
+export function scopeKey(repository: string): string {
+    const i = repository.indexOf("/");
+    return i === -1 ? repository : repository.slice(0, i).toLowerCase() + repository.slice(i);
 }
 
 /** A scope is "*" or a fully qualified repository written exactly as the parser normalizes it. */
