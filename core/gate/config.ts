@@ -254,9 +254,9 @@ export const signedImagesGate = gate<SignedImagesConfig>("signed-images", "disab
     },
     cosign: {
         type: "object",
-        description: "cosign key-based verification: { \"keys\": [PEM public key text or file path] } (ECDSA P-256 or RSA).",
+        description: "cosign key-based verification: { \"keys\": [PEM public key text or file path, or { \"key\", \"repositories\": [\"contoso.azurecr.io/app\", \"contoso.azurecr.io/team/\"] }] } (ECDSA P-256/P-384/P-521 or RSA). A key with repositories vouches only for signatures whose critical.identity.docker-reference is among them.",
     },
-    maxSignatures: { type: "integer", minimum: 1, maximum: 1000, default: 16, description: "Signatures examined per image and format; more are reported, not fetched." },
+    maxSignatures: { type: "integer", minimum: 1, maximum: 1000, default: 16, description: "Signature manifests fetched and signatures verified per image and format; more attached is reported (\"too many … signatures: N, limit M\"), never fetched." },
     maxBlobBytes: { type: "integer", minimum: 1024, default: 262144, description: "Largest signature envelope or payload fetched." },
     maxManifestBytes: { type: "integer", minimum: 1024, default: 4194304, description: "Largest signature manifest or referrers index fetched." },
     ...networkProperties,

@@ -469,7 +469,7 @@ describe("cosign (key-based)", () => {
         if (opts.referrer) reg.put(cosignManifest([layer.descriptor], image.manifest));
         else reg.tag(sigTag, cosignManifest([layer.descriptor]));
     }
-    const cosignOnly = (keys: string[] = [publicPem(cosignEc)], limits?: Record<string, number>) => config({ notation: false, cosign: keys, ...(limits ? { limits } : {}) });
+    const cosignOnly = (keys: unknown[] = [publicPem(cosignEc)], limits?: Record<string, number>) => config({ notation: false, cosign: keys as string[], ...(limits ? { limits } : {}) });
 
     test("an ECDSA P-256 signature under the .sig tag verifies", async () => {
         const reg = registry();
@@ -545,6 +545,61 @@ describe("cosign (key-based)", () => {
         reg.tag(sigTag, cosignManifest(layers));
         const rs = await expectFailure(reg, cosignOnly(undefined, { maxSignatures: 2 }), "too-many-signatures");
         expect(rs.filter((x) => x.code === "wrong-key")).toHaveLength(2);
+    });
+
+    test("a flood of cosign referrers: at most maxSignatures manifests are fetched, and the verdict says how many were attached", async () => {
+        const reg = registry();
+        for (let i = 0; i < 40; i++) {
+            const payload = cosignPayload(image.manifest.digest, `contoso.azurecr.io/app${i}`);
+            const l = cosignLayer(payload, cosignSign(payload, ecKey().privateKey));
+            reg.put(l.blob, cosignManifest([l.descriptor], image.manifest));
+        }
+        const before = reg.fetches;
+        const rs = await expectFailure(reg, cosignOnly(undefined, { maxSignatures: 1 }), "too-many-signatures", /too many cosign signature manifests: 40, limit 1 \(maxSignatures\)/);
+        expect(rs.filter((x) => x.code === "wrong-key")).toHaveLength(1);
+        expect(reg.fetches - before).toBeLessThanOrEqual(2); // one manifest and its payload
+    });
+
+    describe("keys scoped to repositories (critical.identity.docker-reference)", () => {
+        const scoped = (repositories: string[]) => [{ key: publicPem(cosignEc), repositories }];
+        test("a payload made for a repository in scope verifies; prefixes match on a path boundary; hosts case-insensitively", async () => {
+            for (const [reference, repositories] of [
+                ["contoso.azurecr.io/app", ["contoso.azurecr.io/app"]],
+                ["contoso.azurecr.io/team/app", ["contoso.azurecr.io/team/"]],
+                ["CONTOSO.azurecr.io/app", ["contoso.azurecr.io/app"]],
+                ["index.docker.io/library/nginx", ["docker.io/library/nginx"]],
+            ] as const) {
+                const reg = registry();
+                signCosign(reg, { payload: cosignPayload(image.manifest.digest, reference) });
+                expect([reference, (await verify(reg, cosignOnly(scoped([...repositories])))).verified]).toEqual([reference, true]);
+            }
+        });
+        test("a payload made for another repository, a sibling prefix, or none is refused (identity-mismatch)", async () => {
+            for (const reference of ["contoso.azurecr.io/other", "contoso.azurecr.io/app-evil", "contoso.azurecr.io/teamx/app", "evil.example/app"]) {
+                const reg = registry();
+                signCosign(reg, { payload: cosignPayload(image.manifest.digest, reference) });
+                const rs = await expectFailure(reg, cosignOnly(scoped(["contoso.azurecr.io/app", "contoso.azurecr.io/team/"])), "identity-mismatch", /outside that scope/);
+                expect(rs[0].message).toContain(JSON.stringify(reference));
+            }
+            const reg = registry();
+            const payload = Buffer.from(JSON.stringify({ critical: { identity: {}, image: { "docker-manifest-digest": image.manifest.digest }, type: "cosign container image signature" }, optional: null }));
+            const layer = cosignLayer(payload, cosignSign(payload, cosignEc.privateKey));
+            reg.put(layer.blob).tag(sigTag, cosignManifest([layer.descriptor]));
+            await expectFailure(reg, cosignOnly(scoped(["contoso.azurecr.io/app"])), "identity-mismatch", /names no critical.identity.docker-reference/);
+        });
+        test("an unscoped key (a plain string) keeps accepting any docker-reference", async () => {
+            const reg = registry();
+            signCosign(reg, { payload: cosignPayload(image.manifest.digest, "evil.example/app") });
+            expect((await verify(reg, cosignOnly([publicPem(cosignEc)]))).verified).toBe(true);
+        });
+        test("bad scoped entries are config errors naming the key", () => {
+            const r = parseSignatureConfig({ cosign: { keys: [{ key: publicPem(cosignEc), repositories: [] }, { key: publicPem(cosignEc), repositories: ["nginx"] }, { key: publicPem(cosignEc), repositories: ["contoso.azurecr.io/app"], extra: 1 }] } }, { baseDir: __dirname });
+            expect(r.ok).toBe(false);
+            const all = r.ok ? "" : r.errors.join("\n");
+            expect(all).toMatch(/cosign\.keys\[0\]\.repositories must list/);
+            expect(all).toMatch(/cosign\.keys\[1\]\.repositories\[0\]: "nginx" is ambiguous/);
+            expect(all).toMatch(/cosign\.keys\[2\] has unknown keys: extra/);
+        });
     });
 
     test("with both formats configured, a cosign signature verifies an image without Notation signatures", async () => {
