@@ -11,12 +11,14 @@ import {
 import { familiarName, ImageReference } from "../reference";
 import type { RegistryClient } from "../registry";
 import { RuleFailure } from "../rules";
-import { fetchAttestations } from "./attestations";
+import { AttestationLimits, fetchAttestations } from "./attestations";
 
 /** What the scan gate judges by: the evidence keys plus whether to read attestations. */
 export interface ScanConfig extends EvidenceConfig {
     /** Look for scan reports attached to the digest in its registry (OCI referrers). */
     readonly attestations: boolean;
+    /** Bounds on the work attestations may cause (defaults: DEFAULT_ATTESTATION_LIMITS). */
+    readonly attestationLimits?: AttestationLimits;
 }
 
 export type DefenderAnswer = { ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError };
@@ -92,7 +94,7 @@ export async function judgeScan(ref: ImageReference, ctx: ScanContext, config: S
     const [files, defender, attested] = await Promise.all([
         ctx.reports(),
         ctx.defender?.get(digest),
-        repo ? fetchAttestations(repo, digest) : undefined,
+        repo ? fetchAttestations(repo, digest, config.attestationLimits) : undefined,
     ]);
 
     if (defender && !defender.ok) {
