@@ -22,6 +22,10 @@ export interface SourceLocation {
     line?: number;
     /** Index inside a `List` document's items. */
     item?: number;
+    /** 1-based column, when the location is a value inside the object (the offending `image:`). */
+    column?: number;
+    /** The document's character range in the file's text (internal: lets a finding be located later). */
+    range?: [number, number];
 }
 
 export interface Finding {
