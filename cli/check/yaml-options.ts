@@ -12,7 +12,6 @@ export const KUBECTL_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
     // strict adds checks go-yaml does not make (a 1024-char limit on implicit keys measured differently,
     // flow-indentation rules); kubectl reads those documents, so must we.
     strict: false,
-    prettyErrors: false,
 };
 
 /** Aliases expand in place: a bound keeps an alias bomb from costing unbounded memory. */
