@@ -16,16 +16,21 @@ function keyOf(n: unknown): unknown {
     return isScalar(n) ? n.value : n;
 }
 
+/** A `<<` key: with merge keys on, the `yaml` package composes it to a Symbol (its source stays `<<`). */
+function isMergeKey(n: unknown): boolean {
+    return isScalar(n) && (n.source === "<<" || n.value === "<<" || (typeof n.value === "symbol" && n.value.description === "<<"));
+}
+
 function child(doc: Document, node: unknown, step: Step, depth = 0): Node | undefined {
     if (depth > MAX_MERGE_DEPTH) return undefined;
     if (isAlias(node)) return child(doc, node.resolve(doc), step, depth + 1);
     if (isSeq(node)) return typeof step === "number" ? (node.items[step] as Node | undefined) : undefined;
     if (!isMap(node) || typeof step !== "string") return undefined;
-    const own = node.items.find((p) => String(keyOf(p.key)) === step && keyOf(p.key) !== "<<");
+    const own = node.items.find((p) => !isMergeKey(p.key) && String(keyOf(p.key)) === step);
     if (own) return own.value as Node;
     // `<<: *base` or `<<: [*a, *b]`: the first merged map that has the key, as YAML 1.1 merges.
     for (const p of node.items) {
-        if (keyOf(p.key) !== "<<") continue;
+        if (!isMergeKey(p.key)) continue;
         const sources = isSeq(p.value) ? p.value.items : [p.value];
         for (const s of sources) {
             const hit = child(doc, isAlias(s) ? s.resolve(doc) : s, step, depth + 1);
