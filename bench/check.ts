@@ -9,6 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseAllDocuments } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SOURCES = ["test/fixtures/manifests/third-party/ingress-nginx-jobs.yaml", "test/fixtures/manifests/chart-output/web.yaml"];
@@ -23,7 +24,8 @@ export interface CheckRun {
 export function corpus(docs: number): string {
     const base = SOURCES.flatMap((f) => fs.readFileSync(path.join(ROOT, f), "utf8").split(/^---\s*$/m)).filter((d) => /\bkind:/.test(d));
     const out: string[] = [];
-    for (let i = 0; out.length < docs; i++) out.push(base[i % base.length].replace(/^(  name: )(\S+)/m, (_m, pre: string, n: string) => `${pre}${n}-${i}`));
+    // Quoted or plain, the name gets a suffix inside its quotes, so every document stays valid YAML.
+    for (let i = 0; out.length < docs; i++) out.push(base[i % base.length].replace(/^(  name: )("?)([^"\s]+)\2/m, (_m, pre: string, q: string, n: string) => `${pre}${q}${n}-${i}${q}`));
     return out.join("\n---\n");
 }
 
@@ -45,7 +47,11 @@ export function benchCheck(docs = 5000): { runs: CheckRun[]; bytes: number; docs
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "imagegate-bench-check-"));
     try {
         const file = path.join(dir, "manifests.yaml");
-        fs.writeFileSync(file, corpus(docs));
+        const text = corpus(docs);
+        // The figures are about judging, so every document must be valid YAML (no error path measured).
+        const broken = parseAllDocuments(text).filter((d) => d.errors.length).length;
+        if (broken) throw new Error(`the check bench corpus has ${broken} malformed documents`);
+        fs.writeFileSync(file, text);
         const cfg = path.join(dir, "config.json");
         fs.writeFileSync(cfg, JSON.stringify({ "trusted-registries": { registries: ["contoso.azurecr.io", "registry.k8s.io"] } }));
         const parse = `const Y=require("yaml");const t=require("fs").readFileSync(${JSON.stringify(file)},"utf8");let n=0;for(const d of Y.parseAllDocuments(t)){d.toJS();n++}`;
