@@ -46,7 +46,7 @@ function schemaErrors(d: KubernetesDocument): string[] {
     const validate = validators.get(d.kind);
     if (!validate) return [`no vendored schema for ${d.kind}`];
     if (d.apiVersion !== "config.ratify.deislabs.io/v1beta1") return [`${d.kind} has apiVersion ${d.apiVersion}`];
-    return validate(d) ? [] : (validate.errors ?? []).map((e) => `${d.kind} ${d.metadata.name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    return validate(d as unknown) ? [] : (validate.errors ?? []).map((e) => `${d.kind} ${d.metadata.name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 // ---- trust material ----
