@@ -9,3 +9,4 @@ export * from "./regex-judgement";
 export * from "./admission-judgement";
 export * from "./cluster-admission";
 export * from "./ratify-plan";
+export * from "./signature-admission";
