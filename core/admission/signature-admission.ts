@@ -39,6 +39,8 @@ function documents(cluster: StackNode, clusters: number, view: StackView, read: 
 }
 
 const keyOf = (d: KubernetesDocument) => `${d.apiVersion}:${d.kind}/${d.metadata.name}`;
+/** Keys of documents() that are Ratify verifiers, cluster-wide or namespaced. */
+const RATIFY_VERIFIER = /^config\.ratify\.deislabs\.io\/[^:]+:(Namespaced)?Verifier\//;
 
 function judgeDocument(expected: KubernetesDocument, found: Map<string, StackNode[]>, v: Verdict, read: Read): void {
     const label = `${expected.kind} "${expected.metadata.name}"`;
@@ -63,6 +65,25 @@ export function judgeSignatureAdmission(cluster: StackNode, clusters: number, vi
         if ((plan.store.spec.parameters as Record<string, unknown>).cosignEnabled) {
             const cosign = v.value(read(s.props, "spec.parameters.cosignEnabled"), "the Store's cosignEnabled");
             if (cosign && cosign.value !== true) v.problem("the Store does not discover cosign signatures (spec.parameters.cosignEnabled), which signed-images trusts");
+        }
+    }
+    // Another verifier beside the generated ones widens what Ratify accepts: one success admits.
+    const expectedVerifiers = new Set(plan.verifiers.map(keyOf));
+    for (const [key, nodes] of found) {
+        if (RATIFY_VERIFIER.test(key) && !expectedVerifiers.has(key)) {
+            v.problem(`${parseTypeToken(nodes[0].type)?.kind ?? "Verifier"} "${nodes[0].name}" is also applied, and any verifier that succeeds admits an image, so it widens what signed-images trusts`);
+        }
+    }
+    // Ratify's chart renders its own notation and cosign verifiers (trusting its values) unless they are turned off.
+    for (const n of view.nodes) {
+        if (n.type !== "kubernetes:helm.sh/v3:Release" || !appliedTo(n, cluster, clusters, view)) continue;
+        const chart = read(n.props, "chart");
+        if (!(chart.state === "value" && typeof chart.value === "string" && /(^|\/)ratify$/.test(chart.value))) continue;
+        for (const [verifier, onByDefault] of [["notation", true], ["cosign", true], ["vulnerabilityreport", false]] as const) {
+            const enabled = v.value(read(n.props, `values.${verifier}.enabled`), `the Ratify release's values.${verifier}.enabled`);
+            if (enabled === undefined) continue;
+            const on = enabled.present ? enabled.value === true || (onByDefault && enabled.value !== false) : onByDefault;
+            if (on) v.problem(`the Ratify Helm release "${n.name}" leaves the chart's own ${verifier} verifier on (values.${verifier}.enabled is not false), which trusts the chart's values, not signed-images`);
         }
     }
     // The constraint: the generated one's reach, denying.

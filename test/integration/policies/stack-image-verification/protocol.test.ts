@@ -79,6 +79,18 @@ describe("stack-image-verification over AnalyzeStack", () => {
         expect(d2[0].message).toContain('constraint has enforcementAction "dryrun", which does not block');
     });
 
+    it("refuses an extra verifier beside the generated ones, and Ratify's chart with its own verifiers on", async () => {
+        const extra = k8s({ apiVersion: "config.ratify.deislabs.io/v1beta1", kind: "Verifier", metadata: { name: "verifier-notation" }, spec: { name: "notation", artifactTypes: "application/vnd.cncf.notary.signature", parameters: {} } });
+        const d1 = await findings([cluster, ...generated(), extra]);
+        expect(d1[0].message).toContain('Verifier "verifier-notation" is also applied, and any verifier that succeeds admits an image');
+        const t = "kubernetes:helm.sh/v3:Release";
+        const release = (values: Record<string, unknown>): StackResource => ({ type: t, name: "ratify", urn: urn(t, "ratify"), properties: { chart: "ratify", version: "1.15.0", values } });
+        const d2 = await findings([cluster, ...generated(), release({ cosign: { enabled: false } })]);
+        expect(d2[0].message).toContain('the Ratify Helm release "ratify" leaves the chart\'s own notation verifier on');
+        expect(d2[0].message).not.toContain("own cosign verifier");
+        expect(await findings([cluster, ...generated(), release({ notation: { enabled: false }, cosign: { enabled: false }, vulnerabilityreport: { enabled: false } })])).toEqual([]);
+    });
+
     it("says AKS Image Integrity only audits", async () => {
         const t = "azure-native:authorization:PolicyAssignment";
         const ii: StackResource = { type: t, name: "ii", urn: urn(t, "ii"), properties: { scope: CLUSTER_ID, policyDefinitionId: IMAGE_INTEGRITY_NOTATION_DEFINITION_ID }, dependencies: [cluster.urn] };
