@@ -10,7 +10,9 @@ import { IMAGE_INTEGRITY_DEPLOY_DEFINITION_ID, IMAGE_INTEGRITY_NOTATION_DEFINITI
 import { parsePolicySettings, PolicySettings } from "../../../../components/image/policy-config";
 import type { ImageVerificationArgs } from "../../../../components/cluster/image-verification";
 import { RegisteredResource, runUnderMocks } from "../../../support/mocks";
-import { PACK_DIR } from "../../../support/paths";
+import { FIXTURES, PACK_DIR } from "../../../support/paths";
+import * as fs from "fs";
+import * as path from "path";
 import { ecKey, rootCa } from "../../../support/signing";
 
 const CLUSTER_ID = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks";
@@ -87,6 +89,23 @@ describe("ImageVerification", () => {
         expect(roles).toEqual(["18ed5180-3e48-46fd-8541-4ea054d57064", "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8"]);
         expect(rs.some((r) => r.type.startsWith("kubernetes:helm") || r.type.startsWith("kubernetes:templates.gatekeeper.sh"))).toBe(false);
         expect(k8sDocs(rs).map((r) => r.inputs.kind).sort()).toEqual(["KeyManagementProvider", "Store", "Verifier"]);
+    });
+
+    it("image-integrity: every assigned parameter is declared by the built-in with an allowed value; the identity holds the roles the definition names", async () => {
+        type Def = { id: string; roleDefinitionIds?: string[]; parameters: Record<string, { type: string; allowedValues?: unknown[] }> };
+        const defs = Object.values(JSON.parse(fs.readFileSync(path.join(FIXTURES, "azure-policy", "image-integrity-definitions.json"), "utf8")) as Record<string, Def>);
+        const rs = await verification({ path: "image-integrity", azurePolicyAddon: true, policy: settings({ notation: NOTATION }), clusterId: CLUSTER_ID, location: "westeurope" });
+        for (const a of rs.filter((r) => r.type === "azure-native:authorization:PolicyAssignment")) {
+            const def = defs.find((d) => d.id === a.inputs.policyDefinitionId)!;
+            expect(def).toBeDefined();
+            for (const [name, { value }] of Object.entries(a.inputs.parameters as Record<string, { value: unknown }>)) {
+                expect(Object.keys(def.parameters)).toContain(name);
+                if (def.parameters[name].allowedValues) expect(def.parameters[name].allowedValues).toContain(value);
+            }
+        }
+        const dine = defs.find((d) => d.roleDefinitionIds)!;
+        const roles = rs.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.inputs.roleDefinitionId.split("/").pop()).sort();
+        expect(roles).toEqual(dine.roleDefinitionIds!.map((r) => r.split("/").pop()).sort());
     });
 
     it.each<[string, Partial<ImageVerificationArgs>, RegExp]>([
