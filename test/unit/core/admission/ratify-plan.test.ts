@@ -126,6 +126,9 @@ function expectEquivalent(raw: Record<string, unknown>): void {
     const pack = packParse(raw);
     const docs = planDocuments(ratifyPlan(pack, { workloadIdentityClientId: "00000000-0000-0000-0000-000000000001", registries: [{ host: "contoso.azurecr.io", auth: { type: "acr" } }] }));
     for (const d of docs) expect(schemaErrors(d)).toEqual([]);
+    // Every object name is a DNS subdomain (RFC 1123), as the API server requires, and unique per kind.
+    for (const d of docs) expect(d.metadata.name).toMatch(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+    expect(new Set(docs.map((d) => `${d.kind}/${d.metadata.name}`)).size).toBe(docs.length);
     const back = parseSignatureConfig(readBack(docs), { baseDir: __dirname });
     if (!back.ok) throw new Error(`the generated trust configuration does not parse as the pack's: ${back.errors.join("; ")}`);
     // Trust-store names may be shared by two policies; the read-back store set is what the policies name.
