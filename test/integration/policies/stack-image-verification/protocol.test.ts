@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AnalyzerHarness, UNKNOWN } from "../../../../cli/harness";
-import type { StackResource } from "../../../../cli/harness/types";
+import type { AnalyzeStackResource as StackResource } from "../../../../cli/harness/types";
 import { IMAGE_INTEGRITY_NOTATION_DEFINITION_ID, KubernetesDocument, planDocuments, ratifyPlan } from "../../../../core/admission";
 import { signedImagesGate } from "../../../../core/gate/config";
 import { hardenedCluster } from "../../../support/hardening";
