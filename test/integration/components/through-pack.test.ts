@@ -35,7 +35,7 @@ let dir: string;
 const previews: Record<"dev" | "weak", Preview> = {} as Record<"dev" | "weak", Preview>;
 
 async function preview(stack: "dev" | "weak", policyConfig: string): Promise<Preview> {
-    const result = await cli(["preview", "--program", PROGRAM, "--stack", stack, "--policy-config", policyConfig, "--format", "json"], 180_000);
+    const result = await cli(["preview", "--program", PROGRAM, "--stack", stack, "--policy-config", policyConfig, "--format", "json", "--include-inputs"], 180_000);
     let report: Report;
     try {
         report = JSON.parse(result.stdout) as Report;

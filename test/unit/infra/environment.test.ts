@@ -111,7 +111,7 @@ describe("the dev environment previewed through the pack (npm start)", () => {
     };
 
     beforeAll(async () => {
-        const r = await cli(["preview", "--policy-config", "policy-config.json", "--format", "json"]);
+        const r = await cli(["preview", "--policy-config", "policy-config.json", "--format", "json", "--include-inputs"]);
         code = r.code;
         doc = JSON.parse(r.stdout);
     }, 120_000);
