@@ -4,10 +4,10 @@
  * AnalyzeStack with every resource. Returns one finding per diagnostic, tied to its resource.
  */
 import type { AnalyzerHarness } from "./harness/client";
-import type { AnalyzeResult, EnforcementLevel, StackResource } from "./harness/types";
+import type { AnalyzeResult, EnforcementLevel, AnalyzeStackResource } from "./harness/types";
 import type { ReconciledConfig } from "./harness/policy-config";
 
-export interface JudgedResource extends StackResource {
+export interface JudgedResource extends AnalyzeStackResource {
     /** false for component resources (and the stack): they only take part in AnalyzeStack. */
     custom?: boolean;
     /** Where the resource came from (a manifest file), when not a program. */
