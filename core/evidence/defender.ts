@@ -154,7 +154,7 @@ export function rowsToEvidence(rows: readonly DefenderRow[], wanted: readonly st
         const findings: Finding[] = [];
         for (const r of assessed) {
             const t = parseTimestamp(r.timeGenerated);
-            if (!t.ok) throw new DefenderError("malformed", `Defender sub-assessment ${r.id}: timeGenerated ${t.message}`);
+            if (!t.ok) throw new DefenderError("malformed", `Defender sub-assessment ${r.id}: timeGenerated ${t.failure.message}`);
             if (!scannedAt || t.date > scannedAt) scannedAt = t.date;
             if (!/^unhealthy$/i.test(r.statusCode)) continue;
             if (r.cveId === "") throw new DefenderError("malformed", `Defender sub-assessment ${r.id} has no vulnerability ID`);
@@ -245,13 +245,13 @@ export function quotaRetryAfter<R extends { status: number; headers: { get(name:
  * policy, honouring Retry-After / x-ms-retry-after-ms, within the overall deadline.
  * Never throws: failures come back as a DefenderError.
  */
-export async function queryDefender(digests: readonly string[], options: DefenderOptions): Promise<{ ok: true; lookup: DefenderLookup } | { ok: false; error: DefenderError }> {
+export async function queryDefender(digests: readonly string[], options: DefenderOptions): Promise<{ ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError }> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const pageSize = Math.min(Math.max(options.pageSize ?? 1000, 1), 1000);
     const maxPages = options.maxPages ?? 100;
     const wanted = [...new Set(digests)];
     if (options.subscriptions.length === 0 || !options.subscriptions.every((s) => GUID.test(s))) {
-        return { ok: false, error: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
+        return { ok: false, failure: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
     }
     if (wanted.length === 0) return { ok: true, lookup: { reports: new Map(), notes: new Map(), queries: 0, pages: 0 } };
 
@@ -261,7 +261,7 @@ export async function queryDefender(digests: readonly string[], options: Defende
     try {
         for (const d of wanted) {
             const err = validateDigest(d);
-            if (err) return { ok: false, error: new DefenderError("config", `cannot query Defender for "${d}": ${err.message}`) };
+            if (err) return { ok: false, failure: new DefenderError("config", `cannot query Defender for "${d}": ${err.message}`) };
         }
         const client = await makeClient(options);
         const rows: DefenderRow[] = [];
@@ -307,7 +307,7 @@ export async function queryDefender(digests: readonly string[], options: Defende
         const { reports, notes } = rowsToEvidence(rows, wanted);
         return { ok: true, lookup: { reports, notes, queries, pages } };
     } catch (e) {
-        return { ok: false, error: classify(e, controller.signal.aborted, timeoutMs) };
+        return { ok: false, failure: classify(e, controller.signal.aborted, timeoutMs) };
     } finally {
         clearTimeout(timer);
     }

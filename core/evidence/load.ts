@@ -4,6 +4,7 @@
  */
 import { promises as fs } from "fs";
 import * as path from "path";
+import { FileProblem, readRegularFile } from "../regular-file";
 import { bareDigest } from "./digests";
 import { MAX_REPORT_BYTES } from "./json";
 import { parseReport } from "./parse";
@@ -92,19 +93,16 @@ export async function loadReports(paths: readonly string[], baseDir: string, opt
     for (const f of files) {
         let bytes: Buffer;
         try {
-            const st = await fs.stat(f);
-            if (st.size > MAX_REPORT_BYTES) {
-                warnings.push({ code: "too-large", source: f, message: `${f}: is ${st.size} bytes, larger than ${MAX_REPORT_BYTES}` });
-                continue;
-            }
-            bytes = await fs.readFile(f);
+            // A regular file of bounded size only: a FIFO or device named as a report would block or never end.
+            bytes = await readRegularFile(f, MAX_REPORT_BYTES);
         } catch (e) {
-            warnings.push({ code: "unreadable", source: f, message: `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+            const tooLarge = e instanceof FileProblem && e.code === "too-large";
+            warnings.push({ code: tooLarge ? "too-large" : "unreadable", source: f, message: `${f}: ${e instanceof FileProblem ? e.problem : (e as Error).message}` });
             continue;
         }
         const r = parseReport(bytes, { source: f });
         if (r.ok) reports.push(r.report);
-        else warnings.push(r.error);
+        else warnings.push(r.failure);
     }
     return { reports, byDigest: indexByDigest(reports), warnings };
 }
