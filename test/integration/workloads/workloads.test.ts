@@ -103,6 +103,6 @@ describe.each(["dev", "prod"])("the %s workload stack previewed through the pack
         const unknown = doc.diagnostics.filter((d) => d.policy === "trusted-registries");
         expect(unknown).toHaveLength(1);
         expect(unknown[0].message).toMatch(/not known until another resource is created.*checked during `pulumi up`/s);
-        expect(doc.resources.map((x) => x.type)).toEqual(expect.arrayContaining(["pulumi:providers:kubernetes", "kubernetes:apps/v1:Deployment", "imagegate:components:TrustedImage"]));
+        expect(doc.resources.map((x) => x.type)).toEqual(expect.arrayContaining(["pulumi:providers:kubernetes", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service"]));
     }, 120_000);
 });

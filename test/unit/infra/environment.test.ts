@@ -119,7 +119,7 @@ describe("the dev platform previewed through the pack (npm start)", () => {
     };
 
     beforeAll(async () => {
-        const r = await cli(["preview", "--policy-config", "policy-config.json", "--format", "json"]);
+        const r = await cli(["preview", "--policy-config", "policy-config.json", "--format", "json", "--include-inputs"]);
         code = r.code;
         doc = JSON.parse(r.stdout);
     }, 120_000);
@@ -275,7 +275,7 @@ describe("the prod platform previewed through the pack, offline, as on a first r
     // The real program, stack and policy config: nothing in the platform needs the registry or the
     // cluster to exist, so nothing is taken out.
     beforeAll(async () => {
-        const r = await cli(["preview", "--stack", "prod", "--policy-config", "policy-config.prod.json", "--format", "json"]);
+        const r = await cli(["preview", "--stack", "prod", "--policy-config", "policy-config.prod.json", "--format", "json", "--include-inputs"]);
         code = r.code;
         doc = JSON.parse(r.stdout);
     }, 120_000);
