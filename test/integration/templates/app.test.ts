@@ -88,7 +88,7 @@ describe("templates/app", () => {
         const doc = JSON.parse(r.stdout);
         const deployment = doc.resources.find((x: { type: string }) => x.type === "kubernetes:apps/v1:Deployment");
         expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(`${reg.host}/team/app:1.4.2@${img.manifest.digest}`);
-        expect(doc.resources.map((x: { type: string }) => x.type)).toEqual(expect.arrayContaining(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service", "imagegate:components:TrustedImage"]));
+        expect(doc.resources.map((x: { type: string }) => x.type)).toEqual(expect.arrayContaining(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service", "kubernetes:apps/v1:Deployment"]));
         expect(doc.diagnostics.filter((d: { level: string }) => d.level === "mandatory")).toEqual([]);
     });
 
