@@ -1,13 +1,16 @@
 /**
- * The environment's stack config (Pulumi.<stack>.yaml, namespace `imagegate`), read into one typed
+ * The platform stack's config (Pulumi.<stack>.yaml, namespace `imagegate`), read into one typed
  * object and validated up front: a wrong value stops the program before any resource is declared,
- * with the key named.
+ * with the key named. Workloads have their own program and config (workloads/).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_EXPOSURE_LIMITS, judgeRangeList } from "../core/ip-ranges";
 
 export type Networking =
-    /** Public endpoints restricted to `allowedIpRanges` (ACR firewall, AKS authorized IP ranges). */
+    /**
+     * Public endpoints restricted to `allowedIpRanges` (ACR firewall, AKS authorized IP ranges), plus
+     * the registry's private endpoint in the VNet, where the nodes and the task agents run.
+     */
     | "restricted-public"
     /** A VNet with private endpoints: no public ACR access, private AKS API server. */
     | "private";
@@ -16,24 +19,26 @@ export type Networking =
  * Signature verification at admission (ImageVerification): "none", AKS Image Integrity (audit only,
  * preview), or self-managed Ratify (needs a cluster without the Azure Policy add-on, which
  * SecureCluster enables, so ImageVerification refuses it here until the cluster can go without it).
+ * Anything but "none" applies documents through the cluster's API, so the platform `pulumi up` must
+ * then run where the API server is reachable (docs/redeploy-loop.md); "none" keeps the first run free
+ * of Kubernetes.
  */
 export type SignatureAdmission = "none" | "image-integrity" | "ratify";
 
-/** How TrustedImage treats an image without passing evidence: refuse (enforce) or warn (audit). */
-export type ImageGateMode = "enforce" | "audit";
-
+/** The sample image the platform builds; the workload stack deploys it (workloads/). */
 export interface SampleAppConfig {
     /** Repository in the environment's registry, e.g. `samples/web`. */
     readonly repository: string;
     readonly tag: string;
-    /** Pin to this digest instead of resolving the tag at deploy time. */
-    readonly digest?: string;
-    /** Build context of the ImageBuildTask (git URL `https://…git#branch:dir`). */
+    /** Build context of the ImageBuildTask (git URL `https://…git#branch:dir`): samples/web of this repository. */
     readonly context: string;
     readonly dockerfile: string;
-    readonly namespace: string;
-    readonly replicas: number;
-    readonly port: number;
+}
+
+/** An Entra ID principal that deploys workloads to the cluster (the workload stack's runner). */
+export interface Deployer {
+    readonly objectId: string;
+    readonly principalType: "User" | "Group" | "ServicePrincipal";
 }
 
 export interface EnvironmentConfig {
@@ -45,11 +50,22 @@ export interface EnvironmentConfig {
     readonly networking: Networking;
     readonly allowedIpRanges: readonly string[];
     readonly customerManagedKey: boolean;
-    /** Enables the subscription-wide Defender for Containers plan (a deliberate opt-in). */
+    /**
+     * This stack declares the subscription-wide Defender for Containers plan (and exports its
+     * coverage). Only one stack per subscription may: the others set false and name it in
+     * `defenderCoverageStack`.
+     */
     readonly defenderForContainers: boolean;
+    /** `org/project/stack` whose `defenderForContainers` coverage output this stack relies on. */
+    readonly defenderCoverageStack?: string;
+    /**
+     * Granted "Azure Kubernetes Service Cluster User Role" and "Azure Kubernetes Service RBAC Cluster
+     * Admin" on the cluster, so the workload stack can fetch credentials and deploy. Default: the
+     * identity running this `pulumi up`.
+     */
+    readonly deployers: readonly Deployer[];
     readonly adminGroupObjectIds: readonly string[];
     readonly policyConfigFile: string;
-    readonly imageGate: ImageGateMode;
     readonly signatureAdmission: SignatureAdmission;
     readonly redeployWebhookUri: string;
     readonly rebuildSchedule?: string;
@@ -57,7 +73,8 @@ export interface EnvironmentConfig {
 }
 
 const NAME = /^[a-zA-Z0-9]{5,50}$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STACK_NAME = /^[\w.-]+\/[\w.-]+\/[\w.-]+$/;
 
 /** Pure validation of a raw config object; returns every problem, each naming its key. */
 export function validateEnvironmentConfig(c: EnvironmentConfig): string[] {
@@ -73,10 +90,13 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): string[] {
     const app = c.sampleApp;
     if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(app.repository)) problems.push(`sampleApp.repository ${JSON.stringify(app.repository)} is not a repository path`);
     if (!/^[\w][\w.-]{0,127}$/.test(app.tag) || app.tag === "latest") problems.push(`sampleApp.tag must be a tag other than latest (got ${JSON.stringify(app.tag)})`);
-    if (app.digest !== undefined && !DIGEST.test(app.digest)) problems.push("sampleApp.digest must be sha256: and 64 lowercase hex digits");
-    if (!Number.isInteger(app.replicas) || app.replicas < 1) problems.push("sampleApp.replicas must be a positive integer");
-    if (!Number.isInteger(app.port) || app.port < 1 || app.port > 65535) problems.push("sampleApp.port must be a TCP port");
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(app.namespace)) problems.push("sampleApp.namespace must be a DNS label");
+    if (!/^https:\/\/\S+$/.test(app.context)) problems.push(`sampleApp.context must be an https:// git context (got ${JSON.stringify(app.context)})`);
+    for (const [i, d] of c.deployers.entries()) {
+        if (!GUID.test(d.objectId)) problems.push(`deployers[${i}].objectId must be an Entra ID object ID (a GUID)`);
+        if (!["User", "Group", "ServicePrincipal"].includes(d.principalType)) problems.push(`deployers[${i}].principalType must be User, Group or ServicePrincipal`);
+    }
+    if (c.defenderCoverageStack !== undefined && !STACK_NAME.test(c.defenderCoverageStack)) problems.push("defenderCoverageStack must be a fully qualified stack name, org/project/stack");
+    if (c.defenderForContainers && c.defenderCoverageStack !== undefined) problems.push("defenderCoverageStack: this stack declares the Defender plan itself (defenderForContainers: true); name another stack's coverage only when it does not");
     return problems;
 }
 
@@ -117,21 +137,19 @@ export function environmentConfigFrom(values: ConfigValues, stack: string, locat
         allowedIpRanges: typed<string[]>(values, "allowedIpRanges", isStrings, "a list of IPv4 CIDRs") ?? [],
         customerManagedKey: typed<boolean>(values, "customerManagedKey", isBool, "true or false") ?? false,
         defenderForContainers: typed<boolean>(values, "defenderForContainers", isBool, "true or false") ?? true,
+        ...(values.defenderCoverageStack !== undefined ? { defenderCoverageStack: typed<string>(values, "defenderCoverageStack", isString, "a stack name") } : {}),
+        deployers: (typed<Record<string, unknown>[]>(values, "deployers", (v) => Array.isArray(v) && v.every(isObject), "a list of { objectId, principalType }") ?? [])
+            .map((d) => ({ objectId: String(d.objectId ?? ""), principalType: String(d.principalType ?? "") as Deployer["principalType"] })),
         adminGroupObjectIds: typed<string[]>(values, "adminGroupObjectIds", isStrings, "a list of object IDs") ?? [],
         policyConfigFile: typed<string>(values, "policyConfig", isString, "a file path") ?? "policy-config.json",
-        imageGate: oneOf<ImageGateMode>(values, "imageGate", ["enforce", "audit"], "enforce"),
         signatureAdmission: oneOf<SignatureAdmission>(values, "signatureAdmission", ["none", "image-integrity", "ratify"], "none"),
         redeployWebhookUri: redeployWebhookUri!,
         rebuildSchedule: typed<string>(values, "rebuildSchedule", isString, "a cron expression"),
         sampleApp: {
             repository: app!.repository ?? "",
             tag: app!.tag ?? "",
-            ...(app!.digest !== undefined ? { digest: app!.digest } : {}),
             context: app!.context ?? "",
             dockerfile: app!.dockerfile ?? "Dockerfile",
-            namespace: app!.namespace ?? "apps",
-            replicas: app!.replicas ?? 2,
-            port: app!.port ?? 8080,
         },
     };
     const problems = validateEnvironmentConfig(config);
@@ -140,7 +158,7 @@ export function environmentConfigFrom(values: ConfigValues, stack: string, locat
 }
 
 const KEYS = ["registryName", "redeployWebhookUri", "sampleApp", "resourceGroupName", "networking", "allowedIpRanges", "customerManagedKey",
-    "defenderForContainers", "adminGroupObjectIds", "policyConfig", "imageGate", "signatureAdmission", "rebuildSchedule"] as const;
+    "defenderForContainers", "defenderCoverageStack", "deployers", "adminGroupObjectIds", "policyConfig", "signatureAdmission", "rebuildSchedule"] as const;
 
 /** Reads the stack's `imagegate:*` config through the Pulumi SDK (values arrive as strings or JSON). */
 export function readEnvironmentConfig(cfg = new pulumi.Config("imagegate"), stack = pulumi.getStack()): EnvironmentConfig {

@@ -1,7 +1,6 @@
 /** A Key Vault and key for the registry's customer-managed-key encryption (prod). */
 import * as pulumi from "@pulumi/pulumi";
 import * as azure from "@pulumi/azure-native";
-import type { EnvironmentConfig } from "./config";
 
 export interface EncryptionKey {
     vaultId: pulumi.Output<string>;
@@ -9,11 +8,12 @@ export interface EncryptionKey {
     keyUri: pulumi.Output<string>;
 }
 
-export function createEncryptionKey(config: EnvironmentConfig, rg: azure.resources.ResourceGroup, tenantId: pulumi.Input<string>, tags: Record<string, string>): EncryptionKey {
+export function createEncryptionKey(rg: azure.resources.ResourceGroup, tenantId: pulumi.Input<string>, tags: Record<string, string>): EncryptionKey {
     const vault = new azure.keyvault.Vault("cmk", {
         resourceGroupName: rg.name,
         location: rg.location,
-        vaultName: `kv-${config.registryName}`.slice(0, 24),
+        // No fixed vaultName: with purge protection a deleted vault keeps its name for the retention
+        // period, so a fixed name blocks destroy-and-recreate. Pulumi's auto-name adds a random suffix.
         properties: {
             tenantId,
             sku: { family: "A", name: "premium" },

@@ -1,7 +1,8 @@
 /**
- * The imagegate environment program (`pulumi up` from the repository root; Pulumi.yaml's main is
+ * The imagegate platform program (`pulumi up` from the repository root; Pulumi.yaml's main is
  * infra/). Stack settings come from Pulumi.<stack>.yaml, trust settings from the policy config the
- * pack is given, so preview, provisioning and admission judge images by one list.
+ * pack is given, so preview, provisioning and admission judge images by one list. Its outputs are
+ * what the workload program (workloads/) reads through a StackReference.
  */
 import * as path from "path";
 import { readEnvironmentConfig } from "./config";
@@ -16,7 +17,13 @@ const env = createEnvironment(config, trust);
 
 export const resourceGroupName = env.resourceGroupName;
 export const registryLoginServer = env.registryLoginServer;
+export const registryId = env.registryId;
 export const clusterName = env.clusterName;
+export const clusterId = env.clusterId;
+export const runnerSubnetId = env.runnerSubnetId;
 export const buildTaskId = env.buildTaskId;
-export const sampleImage = env.sampleImage;
+export const sampleRepository = env.sampleRepository;
+export const sampleTag = env.sampleTag;
 export const trustedRegistries = env.trustedRegistries;
+/** Coverage of the subscription's Defender plan, when this stack declares it (read by stack-registry-scanning elsewhere). */
+export const defenderForContainers = env.defenderForContainers ?? null;

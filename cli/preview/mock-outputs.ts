@@ -8,14 +8,17 @@ export const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 export const MOCK_TENANT = "11111111-1111-1111-1111-111111111111";
 const MOCK_PRINCIPAL = "22222222-2222-2222-2222-222222222222";
 const MOCK_KUBELET = "33333333-3333-3333-3333-333333333333";
-/** A kubeconfig like the one AKS returns for an Entra ID cluster (kubelogin exec plugin). */
+/**
+ * A kubeconfig like the one AKS returns for an Entra ID cluster: kubelogin with the interactive
+ * devicecode login, which programs must convert (components/cluster/non-interactive-kubeconfig).
+ */
 const MOCK_KUBECONFIG = [
     "apiVersion: v1",
     "kind: Config",
     "clusters: [{name: aks, cluster: {server: 'https://aks.hcp.westeurope.azmk8s.io:443'}}]",
     "contexts: [{name: aks, context: {cluster: aks, user: aks-user}}]",
     "current-context: aks",
-    "users: [{name: aks-user, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]}}}]",
+    "users: [{name: aks-user, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, 11111111-1111-1111-1111-111111111111, --login, devicecode]}}}]",
     "",
 ].join("\n");
 
@@ -52,6 +55,10 @@ export function armId(type: string, name: string, inputs: Record<string, unknown
     if (t.module === "authorization" && t.kind === "PolicyDefinition") return `${sub}/providers/Microsoft.Authorization/policyDefinitions/${own}`;
     if (t.module === "security" && t.kind === "Pricing") return `${sub}/providers/Microsoft.Security/pricings/${own}`;
     const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
+    // Subnets are children of their VNet, as in ARM.
+    if (t.module === "network" && t.kind === "Subnet" && typeof inputs.virtualNetworkName === "string") {
+        return `${sub}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${inputs.virtualNetworkName}/subnets/${own}`;
+    }
     const [ns, coll] = ARM_TYPES[`${t.module}:${t.kind}`] ?? [
         `Microsoft.${t.module[0].toUpperCase()}${t.module.slice(1)}`,
         `${t.kind[0].toLowerCase()}${t.kind.slice(1)}s`,
@@ -64,8 +71,16 @@ export interface MockResult {
     state: Record<string, unknown>;
 }
 
+/** The engine's wire value for "not known during preview" (@pulumi/pulumi runtime/rpc unknownValue). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** Outputs = inputs, plus the id and the few computed outputs policies and programs read. */
 export function mockResource(type: string, name: string, inputs: Record<string, unknown>): MockResult {
+    // Another stack's outputs cannot be read offline: they stay unknown, so whatever depends on
+    // them (a workload's image, its kubeconfig) is judged as "known only at `pulumi up`".
+    if (type === "pulumi:pulumi:StackReference") {
+        return { id: String(inputs.name ?? name), state: { ...inputs, outputs: UNKNOWN, secretOutputNames: UNKNOWN } };
+    }
     const t = parseTypeToken(type);
     const state: Record<string, unknown> = { ...inputs };
     let id = armId(type, name, inputs);

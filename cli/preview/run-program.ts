@@ -73,10 +73,32 @@ function providerOf(req: Req, byMockUrn: ReadonlyMap<string, string>, byUrn: Rea
     return p ? { provider: { type: p.type, name: p.name, urn: p.urn, properties: p.properties } } : {};
 }
 
+/**
+ * The ts-node and TypeScript a program is compiled with, found as Pulumi's nodejs host finds them
+ * (@pulumi/pulumi tsutils): the program's own when installed, else the copies @pulumi/pulumi
+ * vendors. A template installed with a plain `npm install` has no ts-node of its own.
+ */
+export function typeScriptFor(dir: string): { tsNode: string; compiler: string } {
+    const own = (id: string) => {
+        try {
+            return require.resolve(id, { paths: [dir] });
+        } catch {
+            return undefined;
+        }
+    };
+    const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [dir] }));
+    return {
+        tsNode: own("ts-node") ?? path.join(pulumiDir, "vendor", "ts-node@7.0.1"),
+        compiler: own("typescript") ?? path.join(pulumiDir, "vendor", "typescript@3.8.3", "typescript.js"),
+    };
+}
+
 function registerTsNode(dir: string): void {
     const tsconfig = path.join(dir, "tsconfig.json");
+    const { tsNode, compiler } = typeScriptFor(dir);
     // Same choice as Pulumi's nodejs host, but transpile-only: type errors are the compiler's job.
-    require("ts-node").register({
+    require(tsNode).register({
+        compiler,
         transpileOnly: true,
         project: fs.existsSync(tsconfig) ? tsconfig : undefined,
         skipProject: !fs.existsSync(tsconfig),

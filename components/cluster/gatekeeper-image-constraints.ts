@@ -11,6 +11,12 @@ import { EnforcementAction, GatekeeperOptions, constraint, constraintTemplate } 
 export const GATEKEEPER_IMAGE_CONSTRAINTS_TYPE = "imagegate:components:GatekeeperImageConstraints";
 
 export interface GatekeeperImageConstraintsArgs {
+    /**
+     * The cluster, as SecureCluster describes it (or `{ gatekeeper: "self-managed" }` for another):
+     * a cluster whose Azure Policy add-on runs Gatekeeper is refused, since Azure does not support a
+     * second, self-managed Gatekeeper beside it. Use ImageAdmission there.
+     */
+    cluster: { readonly gatekeeper: "azure-policy-addon" | "self-managed" };
     /** Trusted registries / repository prefixes, exactly as trusted-registries' `registries` config. */
     registries: string[];
     /** Default true. */
@@ -32,6 +38,9 @@ export class GatekeeperImageConstraints extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatekeeperImageConstraintsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(GATEKEEPER_IMAGE_CONSTRAINTS_TYPE, name, {}, opts);
+        if (args.cluster?.gatekeeper !== "self-managed") {
+            throw new Error(`GatekeeperImageConstraints "${name}": the cluster's Gatekeeper is ${args.cluster?.gatekeeper === "azure-policy-addon" ? "the Azure Policy add-on's" : "not declared"}; a self-managed Gatekeeper cannot run beside the add-on. Create the cluster with gatekeeper: "self-managed" (SecureCluster), or use ImageAdmission`);
+        }
         if (!Array.isArray(args.registries)) throw new Error(`GatekeeperImageConstraints "${name}": registries must be an array of trust entries`);
         const { entries, errors } = parseTrustEntries(args.registries);
         if (errors.length) throw new Error(`GatekeeperImageConstraints "${name}": registries${errors.join(`; registries`)}`);

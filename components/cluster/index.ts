@@ -3,3 +3,4 @@ export * from "./secure-cluster-validation";
 export * from "./image-admission";
 export * from "./gatekeeper-image-constraints";
 export * from "./image-verification";
+export * from "./non-interactive-kubeconfig";

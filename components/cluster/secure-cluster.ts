@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { roleDefinitionIdOutput } from "../shared/builtin-roles";
+import { roleDefinitionIdForChildOutput, roleDefinitionIdOutput } from "../shared/builtin-roles";
 import { requireResourceId } from "../shared/arm-id";
 import { checked } from "../shared/inputs";
 import { ApiServerAccess, NetworkPolicyChoice, SystemPoolOptions, secureClusterProblems } from "./secure-cluster-validation";
@@ -41,8 +41,16 @@ export interface SecureClusterArgs {
     acrPullRegistryIds: pulumi.Input<string>[];
     /** Default "Standard" (uptime SLA). */
     skuTier?: "Standard" | "Premium";
+    /**
+     * Who runs Gatekeeper. Default "azure-policy-addon": the Azure Policy add-on installs and
+     * manages it (what ImageAdmission needs). "self-managed": the add-on is off, so a Gatekeeper you
+     * install yourself (GatekeeperImageConstraints) is the only one; Azure supports one or the other.
+     */
+    gatekeeper?: GatekeeperOwner;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
+
+export type GatekeeperOwner = "azure-policy-addon" | "self-managed";
 
 export const SECURE_CLUSTER_DEFAULTS = {
     networkPolicy: "cilium" as NetworkPolicyChoice,
@@ -63,6 +71,10 @@ export class SecureCluster extends pulumi.ComponentResource {
     readonly kubeletObjectId: pulumi.Output<string>;
     readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
     readonly acrPullAssignments: authorization.RoleAssignment[];
+    /** Who runs Gatekeeper in this cluster (GatekeeperImageConstraints refuses the add-on's). */
+    readonly gatekeeper: GatekeeperOwner;
+    /** Network Contributor for the cluster identity on its custom node subnet, when one is given. */
+    readonly subnetAssignment?: authorization.RoleAssignment;
 
     constructor(name: string, args: SecureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(SECURE_CLUSTER_TYPE, name, {}, opts);
@@ -76,6 +88,9 @@ export class SecureCluster extends pulumi.ComponentResource {
         if (args.logAnalyticsWorkspaceId === undefined || args.logAnalyticsWorkspaceId === "") {
             problems.push("logAnalyticsWorkspaceId: the Defender sensor needs a Log Analytics workspace ID");
         }
+        const gatekeeper = args.gatekeeper ?? "azure-policy-addon";
+        if (gatekeeper !== "azure-policy-addon" && gatekeeper !== "self-managed") problems.push(`gatekeeper must be "azure-policy-addon" or "self-managed" (got ${JSON.stringify(gatekeeper)})`);
+        this.gatekeeper = gatekeeper;
         if (problems.length) throw new Error(`SecureCluster "${name}": ${problems.join("; ")}`);
         // Plain registry IDs are checked now, Output ones when they resolve (through the role
         // definition ID alone, so a bad ID fails the deployment once rather than per property).
@@ -102,7 +117,7 @@ export class SecureCluster extends pulumi.ComponentResource {
                 ...(args.adminGroupObjectIds ? { adminGroupObjectIDs: args.adminGroupObjectIds } : {}),
             },
             apiServerAccessProfile,
-            addonProfiles: { azurepolicy: { enabled: true } },
+            addonProfiles: { azurepolicy: { enabled: gatekeeper === "azure-policy-addon" } },
             oidcIssuerProfile: { enabled: true },
             securityProfile: {
                 workloadIdentity: { enabled: true },
@@ -148,6 +163,22 @@ export class SecureCluster extends pulumi.ComponentResource {
             roleDefinitionId: roleDefinitionIdOutput(checkedId, "AcrPull"),
             description: "AKS kubelet identity pulls images from this registry (imagegate SecureCluster)",
         }, { parent: this }));
+
+        // A system-assigned cluster identity on a custom subnet needs Network Contributor there to
+        // manage load balancers and node NICs (AKS "use your own VNet" guidance).
+        if (args.vnetSubnetId !== undefined) {
+            const principalId = this.cluster.identity.apply((i) => {
+                if (!i?.principalId) throw new Error(`SecureCluster "${name}": the cluster reports no identity principal, so Network Contributor on its subnet cannot be granted`);
+                return i.principalId;
+            });
+            this.subnetAssignment = new authorization.RoleAssignment(`${name}-subnet-network`, {
+                scope: args.vnetSubnetId,
+                principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionIdForChildOutput(args.vnetSubnetId, "NetworkContributor", "vnetSubnetId"),
+                description: "AKS cluster identity manages load balancers and NICs in its node subnet (imagegate SecureCluster)",
+            }, { parent: this });
+        }
 
         this.registerOutputs({
             clusterId: this.clusterId,

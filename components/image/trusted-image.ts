@@ -15,9 +15,10 @@ export const TRUSTED_IMAGE_TYPE = "imagegate:components:TrustedImage";
 export interface TrustedImageArgs {
     /** Registry host (ACR login server), e.g. `contoso.azurecr.io`. */
     registry: pulumi.Input<string>;
-    repository: string;
+    /** May come from another stack's outputs (a StackReference): resolved once it is known. */
+    repository: pulumi.Input<string>;
     /** The tag to resolve at each run. */
-    tag?: string;
+    tag?: pulumi.Input<string>;
     /** Pin to this digest instead (still judged). */
     digest?: string;
     /** The policy config shared with the pack (`loadPolicySettings`). */
@@ -41,11 +42,11 @@ export class TrustedImage extends pulumi.ComponentResource {
         if (mode !== "enforce" && mode !== "audit") throw new Error(`TrustedImage "${name}": mode must be "enforce" or "audit"`);
         if (!args.tag && !args.digest) throw new Error(`TrustedImage "${name}": give a tag to resolve or a digest to pin`);
 
-        const result = pulumi.output(args.registry).apply(async (registry) => {
+        const result = pulumi.all([args.registry, args.repository, args.tag]).apply(async ([registry, repository, tag]) => {
             const req: TrustedImageRequest = {
                 registry,
-                repository: args.repository,
-                ...(args.tag ? { tag: args.tag } : {}),
+                repository,
+                ...(tag ? { tag } : {}),
                 ...(args.digest ? { digest: args.digest } : {}),
                 gates: args.policy.gates,
                 ...(args.registries ? { registries: args.registries } : {}),

@@ -107,20 +107,20 @@ export function validateSecureRegistryArgs(args: SecureRegistryArgs): ValidatedR
 
 function validateNetwork(n: RegistryNetwork): RegistryNetwork {
     const mode = (n as { mode?: unknown } | null)?.mode;
-    if (mode === "private") {
-        const pe = (n as { privateEndpoint?: Record<string, unknown> }).privateEndpoint;
-        if (pe !== undefined) {
-            if (!pe.subnetId) throw new Error("SecureRegistry: network.privateEndpoint.subnetId is required");
-            const dns = pe.dns as Record<string, unknown> | undefined;
-            if (!dns || typeof dns !== "object") {
-                throw new Error("SecureRegistry: network.privateEndpoint.dns is required: { virtualNetworkIds } to create the privatelink.azurecr.io zone, or { existingZoneId }");
-            }
-            if ("existingZoneId" in dns) {
-                if (!dns.existingZoneId) throw new Error("SecureRegistry: network.privateEndpoint.dns.existingZoneId is empty");
-            } else if (!Array.isArray(dns.virtualNetworkIds) || dns.virtualNetworkIds.length === 0) {
-                throw new Error("SecureRegistry: network.privateEndpoint.dns.virtualNetworkIds must list at least one VNet to link the private DNS zone to");
-            }
+    const pe = (n as { privateEndpoint?: Record<string, unknown> } | null)?.privateEndpoint;
+    if ((mode === "private" || mode === "firewall") && pe !== undefined) {
+        if (!pe.subnetId) throw new Error("SecureRegistry: network.privateEndpoint.subnetId is required");
+        const dns = pe.dns as Record<string, unknown> | undefined;
+        if (!dns || typeof dns !== "object") {
+            throw new Error("SecureRegistry: network.privateEndpoint.dns is required: { virtualNetworkIds } to create the privatelink.azurecr.io zone, or { existingZoneId }");
         }
+        if ("existingZoneId" in dns) {
+            if (!dns.existingZoneId) throw new Error("SecureRegistry: network.privateEndpoint.dns.existingZoneId is empty");
+        } else if (!Array.isArray(dns.virtualNetworkIds) || dns.virtualNetworkIds.length === 0) {
+            throw new Error("SecureRegistry: network.privateEndpoint.dns.virtualNetworkIds must list at least one VNet to link the private DNS zone to");
+        }
+    }
+    if (mode === "private") {
         return n;
     }
     if (mode === "firewall") {

@@ -36,8 +36,12 @@ export interface PrivateEndpointOptions {
 export type RegistryNetwork =
     /** Public network access disabled; reachable through private endpoints (and trusted Azure services). */
     | { mode: "private"; privateEndpoint?: PrivateEndpointOptions }
-    /** Weaker: public endpoint stays on, default action Deny, only these IPv4 addresses/CIDRs allowed. */
-    | { mode: "firewall"; ipRules: string[] };
+    /**
+     * Weaker: public endpoint stays on, default action Deny, only these IPv4 addresses/CIDRs allowed.
+     * A private endpoint may be added for what runs in a VNet (cluster nodes, task agent pools),
+     * whose egress addresses are not known in advance.
+     */
+    | { mode: "firewall"; ipRules: string[]; privateEndpoint?: PrivateEndpointOptions };
 
 export interface CustomerManagedKeyOptions {
     /** Key Vault key URI; versionless (no /<version>) so the registry follows key rotation. */
@@ -200,7 +204,7 @@ export class SecureRegistry extends pulumi.ComponentResource {
         this.location = this.registry.location;
         this.resourceGroupName = pulumi.output(args.resourceGroupName);
 
-        if (v.network.mode === "private" && v.network.privateEndpoint) {
+        if (v.network.privateEndpoint) {
             this.privateEndpointId = this.createPrivateEndpoint(name, args, v.network.privateEndpoint);
         }
 

@@ -33,3 +33,14 @@ export function requireResourceId(id: string, resourceType: string, what: string
     }
     return parsed;
 }
+
+// Any resource ID, child resources included (…/virtualNetworks/v/subnets/s): for scopes whose
+// subscription is all that is needed.
+const ANY_RESOURCE_ID = new RegExp(`^/subscriptions/(${GUID})/resourceGroups/[-\\w._()]+/providers/[A-Za-z0-9.]+/[A-Za-z0-9]+/[^/]+(?:/[A-Za-z0-9]+/[^/]+)*$`, "i");
+
+/** The subscription of any resource ID, nested ones included; throws naming `what` otherwise. */
+export function subscriptionOfResourceId(id: string, what: string): string {
+    const m = typeof id === "string" ? ANY_RESOURCE_ID.exec(id) : null;
+    if (!m) throw new Error(`${what} must be an Azure resource ID like /subscriptions/<guid>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>[/<child type>/<name>], got ${JSON.stringify(id)}`);
+    return m[1].toLowerCase();
+}

@@ -4,7 +4,7 @@
  * assignment's scope (see `roleDefinitionId`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseArmId } from "./arm-id";
+import { parseArmId, subscriptionOfResourceId } from "./arm-id";
 
 export const BuiltInRole = {
     /** Pull artifacts from a container registry. */
@@ -21,6 +21,12 @@ export const BuiltInRole = {
     AzureKubernetesServiceContributor: "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
     /** Kubernetes Extension Contributor: the Image Integrity DINE policy's second role. */
     KubernetesExtensionContributor: "18ed5180-3e48-46fd-8541-4ea054d57064",
+    /** Join and manage a subnet: what an AKS cluster identity needs on a custom node subnet. */
+    NetworkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    /** Fetch the cluster user kubeconfig (listClusterUserCredential). */
+    AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    /** Kubernetes data plane, every resource in the cluster (Azure RBAC for Kubernetes authorization). */
+    AksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 } as const;
 
 export type BuiltInRoleName = keyof typeof BuiltInRole;
@@ -34,4 +40,9 @@ export function roleDefinitionIdFor(scopeId: string, role: BuiltInRoleName): str
 /** The same, for a scope that is only known at deployment time. */
 export function roleDefinitionIdOutput(scopeId: pulumi.Input<string>, role: BuiltInRoleName): pulumi.Output<string> {
     return pulumi.output(scopeId).apply((id) => roleDefinitionIdFor(id, role));
+}
+
+/** The same for a child resource scope (a subnet), known only at deployment time. */
+export function roleDefinitionIdForChildOutput(scopeId: pulumi.Input<string>, role: BuiltInRoleName, what: string): pulumi.Output<string> {
+    return pulumi.output(scopeId).apply((id) => `/subscriptions/${subscriptionOfResourceId(id, what)}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRole[role]}`);
 }

@@ -4,6 +4,7 @@
  * team's image and a scan report attached to its digest.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as ts from "typescript";
 import * as path from "path";
 import { cli, ROOT } from "../../support/cli";
@@ -87,7 +88,7 @@ describe("templates/app", () => {
         const doc = JSON.parse(r.stdout);
         const deployment = doc.resources.find((x: { type: string }) => x.type === "kubernetes:apps/v1:Deployment");
         expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(`${reg.host}/team/app:1.4.2@${img.manifest.digest}`);
-        expect(doc.resources.map((x: { type: string }) => x.type)).toEqual(expect.arrayContaining(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service", "imagegate:components:TrustedImage"]));
+        expect(doc.resources.map((x: { type: string }) => x.type)).toEqual(expect.arrayContaining(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service", "kubernetes:apps/v1:Deployment"]));
         expect(doc.diagnostics.filter((d: { level: string }) => d.level === "mandatory")).toEqual([]);
     });
 
@@ -112,4 +113,30 @@ describe("templates/app", () => {
         expect(blocking.map((d: { policy: string }) => d.policy)).toEqual(["scanned-images"]);
         expect(blocking[0].message).toMatch(/CVE-2026-2000/);
     });
+
+    it("previews outside this repository after a plain install, without ts-node (Pulumi's vendored one compiles it)", async () => {
+        // A `pulumi new` directory: the template's files and what `npm install` puts in node_modules
+        // (dependencies and devDependencies; ts-node is neither), imagegate resolving to this checkout.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "imagegate-template-"));
+        try {
+            for (const f of ["index.ts", "tsconfig.json", "package.json", "policy-config.json"]) fs.copyFileSync(path.join(TEMPLATE, f), path.join(dir, f));
+            fs.copyFileSync(path.join(project, "policy-config.json"), path.join(dir, "policy-config.json"));
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), fs.readFileSync(path.join(TEMPLATE, "Pulumi.yaml"), "utf8").replace("${PROJECT}", "team-app").replace("${DESCRIPTION}", "a team app"));
+            fs.writeFileSync(path.join(dir, "Pulumi.ok.yaml"), `config:\n  team-app:registry: "${reg.host}"\n  team-app:repository: team/app\n  team-app:tag: "1.4.2"\n`);
+            const modules = path.join(dir, "node_modules");
+            fs.mkdirSync(path.join(modules, "@types"), { recursive: true });
+            fs.symlinkSync(path.join(ROOT, "node_modules", "@pulumi"), path.join(modules, "@pulumi"));
+            fs.symlinkSync(path.join(ROOT, "node_modules", "typescript"), path.join(modules, "typescript"));
+            fs.symlinkSync(path.join(ROOT, "node_modules", "@types", "node"), path.join(modules, "@types", "node"));
+            fs.symlinkSync(ROOT, path.join(modules, "imagegate"));
+            expect(() => require.resolve("ts-node", { paths: [dir] })).toThrow();
+            const r = await cli(["preview", "--program", dir, "--stack", "ok", "--policy-config", path.join(dir, "policy-config.json"), "--format", "json", "--include-inputs"]);
+            expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" });
+            const deployment = JSON.parse(r.stdout).resources.find((x: { type: string }) => x.type === "kubernetes:apps/v1:Deployment");
+            expect(deployment.inputs.spec.template.spec.containers[0].image).toMatch(new RegExp(`^${reg.host.replace(/[.]/g, "\\.")}/team/app:1\\.4\\.2@sha256:[0-9a-f]{64}$`));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }, 120_000);
 });
+

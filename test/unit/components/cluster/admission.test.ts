@@ -30,7 +30,7 @@ async function admission(args: Partial<ImageAdmissionArgs>): Promise<RegisteredR
 async function gatekeeper(args: Partial<GatekeeperImageConstraintsArgs>): Promise<RegisteredResource[]> {
     return runUnderMocks(async () => {
         const { GatekeeperImageConstraints } = await import("../../../../components/cluster/gatekeeper-image-constraints");
-        new GatekeeperImageConstraints("gk", { registries: REGISTRIES, ...args } as GatekeeperImageConstraintsArgs);
+        new GatekeeperImageConstraints("gk", { cluster: { gatekeeper: "self-managed" }, registries: REGISTRIES, ...args } as GatekeeperImageConstraintsArgs);
     });
 }
 
@@ -271,6 +271,8 @@ describe("GatekeeperImageConstraints", () => {
         ["a bad kind", { kind: "lowercase" }, /kind "lowercase" must be CamelCase/],
         ["a bad enforcement action", { enforcementAction: "block" }, /enforcementAction must be "deny", "dryrun" or "warn"/],
         ["a bad namespace", { excludedNamespaces: ["Kube_System"] }, /excluded namespace "Kube_System"/],
+        ["a cluster whose Azure Policy add-on runs Gatekeeper", { cluster: { gatekeeper: "azure-policy-addon" } }, /the cluster's Gatekeeper is the Azure Policy add-on's; a self-managed Gatekeeper cannot run beside the add-on/],
+        ["a cluster that does not say who runs Gatekeeper", { cluster: undefined }, /the cluster's Gatekeeper is not declared/],
     ])("refuses %s at construction", async (_what, args, message) => {
         expect(await errorOf(gatekeeper(args as Partial<GatekeeperImageConstraintsArgs>))).toMatch(message);
     });

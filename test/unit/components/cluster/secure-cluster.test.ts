@@ -31,6 +31,7 @@ function clusterState(args: pulumi.runtime.MockResourceArgs) {
         id: `/subscriptions/${SUB_A}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/${args.name}`,
         state: {
             name: args.name,
+            identity: { type: "SystemAssigned", principalId: "55555555-5555-5555-5555-555555555555" },
             identityProfile: { kubeletidentity: { objectId: KUBELET_OBJECT_ID, clientId: "c", resourceId: "r" } },
             oidcIssuerProfile: { enabled: true, issuerURL: "https://oidc.example/" },
         },
@@ -100,6 +101,22 @@ describe("SecureCluster", () => {
             expect(g.principalId).toBe(KUBELET_OBJECT_ID);
             expect(g.principalType).toBe("ServicePrincipal");
         }
+    });
+
+    it("grants the cluster identity Network Contributor on a custom node subnet, and only then", async () => {
+        const subnet = `/subscriptions/${SUB_A}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes`;
+        const r = await build({ vnetSubnetId: subnet });
+        const grants = ofType(r, "azure-native:authorization:RoleAssignment").filter((a) => a.inputs.roleDefinitionId.endsWith("4d97b98b-1d4f-4787-a291-c67834d212e7"));
+        expect(grants.map((g) => [g.inputs.scope, g.inputs.principalId, g.inputs.roleDefinitionId])).toEqual([
+            [subnet, "55555555-5555-5555-5555-555555555555", `/subscriptions/${SUB_A}/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7`],
+        ]);
+        expect(ofType(resources, "azure-native:authorization:RoleAssignment").filter((a) => a.inputs.roleDefinitionId.endsWith("4d97b98b-1d4f-4787-a291-c67834d212e7"))).toEqual([]);
+    });
+
+    it("turns the Azure Policy add-on off only for a self-managed Gatekeeper", async () => {
+        const r = await build({ gatekeeper: "self-managed" });
+        expect(ofType(r, "azure-native:containerservice:ManagedCluster")[0].inputs.addonProfiles).toEqual({ azurepolicy: { enabled: false } });
+        expect(await constructionError({ gatekeeper: "both" })).toMatch('gatekeeper must be "azure-policy-addon" or "self-managed" (got "both")');
     });
 
     it("restricts a public API server to the authorized ranges, with Azure network policy when asked", async () => {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderForContainers, RedeployWebhook, type DefenderForContainersArgs, type RedeployWebhookArgs } from "../../../../components/registry";
 import { BuiltInRole, roleDefinitionIdFor } from "../../../../components/shared/builtin-roles";
-import { parseArmId } from "../../../../components/shared/arm-id";
+import { parseArmId, subscriptionOfResourceId } from "../../../../components/shared/arm-id";
 import { alphanumericName, checked, requireHttpsUrl } from "../../../../components/shared/inputs";
 import { RG, SUB, one, registryId, run, typesOf } from "../../../support/registry-components";
 
@@ -146,6 +146,9 @@ describe("shared checks", () => {
             // The roles the Image Integrity deploy policy names (its roleDefinitionIds).
             AzureKubernetesServiceContributor: "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
             KubernetesExtensionContributor: "18ed5180-3e48-46fd-8541-4ea054d57064",
+            NetworkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+            AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+            AksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
         });
         expect(roleDefinitionIdFor(registryId("appacr").toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"), "AcrPull"))
             .toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d`);
@@ -157,6 +160,10 @@ describe("shared checks", () => {
         expect(parseArmId(registryId("appacr"), "x")).toEqual({ subscriptionId: SUB, resourceGroup: RG, resourceType: "Microsoft.ContainerRegistry/registries", name: "appacr" });
         expect(() => parseArmId(`${registryId("appacr")}/webhooks/h`, "scope")).toThrow(/scope must be an Azure resource ID/);
         expect(() => parseArmId("/subscriptions/not-a-guid", "scope")).toThrow(/scope must be/);
+        // Child resources (a subnet) are scopes whose subscription alone is needed.
+        expect(subscriptionOfResourceId(`/subscriptions/${SUB.toUpperCase()}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes`, "x")).toBe(SUB);
+        expect(() => subscriptionOfResourceId(`/subscriptions/${SUB}/resourceGroups/${RG}`, "vnetSubnetId")).toThrow(/vnetSubnetId must be an Azure resource ID/);
+        expect(() => subscriptionOfResourceId(`/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/v/subnets`, "x")).toThrow();
     });
 
     test("plain values are checked at construction; values known only at deployment are checked when they resolve", async () => {
