@@ -28,17 +28,18 @@ const TARGETS = { time: 1.2, memory: 1.3, cold: 1.25 };
 /** What profiling the pack showed (bench/profile.ts reproduces it); kept with the figures. */
 const NOTES = `## Reading the figures
 
-- **Where the time goes.** @pulumi/policy hands every resource to every policy and deserializes
-  its properties again for each one before the policy can say it does not apply (server.js
-  \`makeAnalyzeRpcFun\`); only a policy bound to exactly one type token is skipped earlier, and
-  ours cannot be, since they match versioned tokens. So a pack's cost grows with its number of
-  policies whatever they do: the wide no-op pack (no-op policies, as many as imagegate) shows that
-  share, and the ratio against it is what imagegate's own checks cost. A CPU profile of the pack
-  (\`node dist/bench/profile.js\`) otherwise shows it waiting on the round trip and protobuf/HTTP/2
-  work, which all packs pay alike. Of imagegate's own share, about a fifth is the SDK's
-  not-applicable signal: a policy says "not applicable" by throwing, and the throw through the
-  SDK's generator-based async code costs a few µs per policy per resource even without a stack
-  trace (policies/lib/not-applicable.ts). We keep the signal, since compliance reports read it.
+- **Where the time goes.** @pulumi/policy alone hands every resource to every policy and
+  deserializes its properties again for each one before the policy can say it does not apply
+  (server.js \`makeAnalyzeRpcFun\`), and signals "not applicable" by throwing; so with the SDK's
+  own handlers a pack's cost grows with its number of policies whatever they do — the wide no-op
+  pack (no-op policies, as many as imagegate) shows that share. imagegate serves Analyze and
+  AnalyzeStack through its own seam (\`policies/lib/sdk.ts\`, checked against the SDK's handlers by
+  test/integration/policies/analyzer-seam.test.ts): properties are deserialized once per request
+  for all policies, disabled and type-filtered policies are skipped before any work, and
+  not-applicable is answered without a throw, with the same diagnostics and compliance signals.
+  What remains is discovery (one walk per resource, memoized across the image policies) and the
+  checks themselves; a CPU profile (\`node dist/bench/profile.js\`) otherwise shows the round trip
+  and protobuf/HTTP/2 work, which all packs pay alike.
 - **Noise.** The machine is shared, so wall-time ratios of single rounds swing by ±15 %; the medians
   and the pack-CPU ratio (time the pack process itself spent) are the steadier figures. A wall
   ratio above 1.20 with a CPU ratio well below it points at the machine, not the pack.
