@@ -8,10 +8,10 @@ import { RuleFailure } from "./rules";
 import { Exemption, exemptionMatches } from "./trust";
 import { isUnknown } from "./unknown";
 
-export type FindingKind = "violation" | "unknown";
+export type SiteFindingKind = "violation" | "unknown";
 
-export interface Finding {
-    readonly kind: FindingKind;
+export interface SiteFinding {
+    readonly kind: SiteFindingKind;
     readonly site: ImageSite;
     readonly message: string;
 }
@@ -34,8 +34,8 @@ export function siteLabel(images: WorkloadImages, resourceName: string, site: Im
  * (with the site's reason when `pulumi up` will not resolve it either); a value that is missing,
  * unreadable or does not parse is a violation (nothing passes by accident).
  */
-export function evaluateSites(images: WorkloadImages, resourceName: string, rule: ImageRule, opts: EvaluateOptions = {}): Finding[] {
-    const findings: Finding[] = [];
+export function evaluateSites(images: WorkloadImages, resourceName: string, rule: ImageRule, opts: EvaluateOptions = {}): SiteFinding[] {
+    const findings: SiteFinding[] = [];
     for (const site of images.sites) {
         const where = siteLabel(images, resourceName, site);
         if (site.problem !== undefined) {
@@ -82,7 +82,7 @@ export function evaluateSites(images: WorkloadImages, resourceName: string, rule
 }
 
 /** Discovery + evaluation for a resource; undefined when the resource type carries no images. */
-export function evaluateResource(type: string, name: string, props: unknown, rule: ImageRule, opts: EvaluateOptions = {}): Finding[] | undefined {
+export function evaluateResource(type: string, name: string, props: unknown, rule: ImageRule, opts: EvaluateOptions = {}): SiteFinding[] | undefined {
     const images = discoverImages(type, props);
     if (!images) return undefined;
     return evaluateSites(images, name, rule, opts);
