@@ -4,6 +4,7 @@
  * with the key named. Workloads have their own program and config (workloads/).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readStackValues } from "../components/shared/stack-values";
 import { DEFAULT_EXPOSURE_LIMITS, judgeRangeList } from "../core/ip-ranges";
 
 export type Networking =
@@ -162,17 +163,6 @@ const KEYS = ["registryName", "redeployWebhookUri", "sampleApp", "resourceGroupN
 
 /** Reads the stack's `imagegate:*` config through the Pulumi SDK (values arrive as strings or JSON). */
 export function readEnvironmentConfig(cfg = new pulumi.Config("imagegate"), stack = pulumi.getStack()): EnvironmentConfig {
-    const values: Record<string, unknown> = {};
-    for (const key of KEYS) {
-        const raw = cfg.get(key);
-        if (raw === undefined) continue;
-        // Objects, lists and booleans arrive JSON-encoded; plain strings stay strings.
-        try {
-            const parsed: unknown = JSON.parse(raw);
-            values[key] = typeof parsed === "number" ? raw : parsed;
-        } catch {
-            values[key] = raw;
-        }
-    }
+    const values = readStackValues(cfg, KEYS);
     return environmentConfigFrom(values, stack, new pulumi.Config("azure-native").get("location") ?? "westeurope");
 }

@@ -4,6 +4,7 @@
  * repository and tag are the platform's outputs and TrustedImage pins the digest at each run.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readStackValues } from "../components/shared/stack-values";
 import { NON_INTERACTIVE_LOGINS, type KubeloginOptions } from "../components/cluster/non-interactive-kubeconfig";
 
 export type ImageGateMode = "enforce" | "audit";
@@ -63,16 +64,5 @@ const KEYS = ["platformStack", "policyConfig", "imageGate", "kubeLogin", "kubeLo
 
 /** Reads `imagegate-workloads:*` through the Pulumi SDK (objects arrive JSON-encoded). */
 export function readWorkloadConfig(cfg = new pulumi.Config("imagegate-workloads")): WorkloadConfig {
-    const values: Record<string, unknown> = {};
-    for (const key of KEYS) {
-        const raw = cfg.get(key);
-        if (raw === undefined) continue;
-        try {
-            const parsed: unknown = JSON.parse(raw);
-            values[key] = typeof parsed === "object" && parsed !== null ? parsed : raw;
-        } catch {
-            values[key] = raw;
-        }
-    }
-    return workloadConfigFrom(values);
+    return workloadConfigFrom(readStackValues(cfg, KEYS));
 }
