@@ -33,11 +33,8 @@ export interface LoadOptions {
 /** Files in a directory that are read as reports. Explicitly configured files are read whatever their name. */
 const REPORT_FILE = /\.(json|sarif)$/i;
 
-/**
- * Loads reports from `paths` (files or directories; relative paths are resolved against `baseDir`,
- * the policy pack directory). Never throws.
- */
-export async function loadReports(paths: readonly string[], baseDir: string, options: LoadOptions = {}): Promise<LoadedReports> {
+/** The files `paths` name (files as given, directories walked for `.json`/`.sarif`), bounded. Never throws. */
+export async function listEvidenceFiles(paths: readonly string[], baseDir: string, options: LoadOptions = {}, label = "report path"): Promise<{ files: string[]; warnings: LoadWarning[] }> {
     const maxFiles = options.maxFiles ?? 10_000;
     const maxDepth = options.maxDepth ?? 8;
     const warnings: LoadWarning[] = [];
@@ -76,33 +73,45 @@ export async function loadReports(paths: readonly string[], baseDir: string, opt
         } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
             warnings.push(code === "ENOENT"
-                ? { code: "missing-path", source: p, message: `report path "${p}" does not exist (resolved to ${full})` }
-                : { code: "unreadable", source: p, message: `report path "${p}" cannot be read (${code ?? (e as Error).message})` });
+                ? { code: "missing-path", source: p, message: `${label} "${p}" does not exist (resolved to ${full})` }
+                : { code: "unreadable", source: p, message: `${label} "${p}" cannot be read (${code ?? (e as Error).message})` });
             continue;
         }
         if (st.isDirectory()) await walk(full, 0);
         else addFile(full);
     }
     if (files.length > maxFiles) {
-        warnings.push({ code: "too-many-files", source: baseDir, message: `${files.length} report files found; only the first ${maxFiles} are read` });
+        warnings.push({ code: "too-many-files", source: baseDir, message: `${files.length} ${label === "report path" ? "report files" : "files"} found; only the first ${maxFiles} are read` });
         files.length = maxFiles;
     }
+    return { files, warnings };
+}
 
+/** A file's bytes, refused beyond MAX_REPORT_BYTES. */
+export async function readEvidenceFile(f: string): Promise<{ ok: true; bytes: Buffer } | { ok: false; warning: LoadWarning }> {
+    try {
+        const st = await fs.stat(f);
+        if (st.size > MAX_REPORT_BYTES) return { ok: false, warning: { code: "too-large", source: f, message: `${f}: is ${st.size} bytes, larger than ${MAX_REPORT_BYTES}` } };
+        return { ok: true, bytes: await fs.readFile(f) };
+    } catch (e) {
+        return { ok: false, warning: { code: "unreadable", source: f, message: `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` } };
+    }
+}
+
+/**
+ * Loads reports from `paths` (files or directories; relative paths are resolved against `baseDir`,
+ * the policy pack directory). Never throws.
+ */
+export async function loadReports(paths: readonly string[], baseDir: string, options: LoadOptions = {}): Promise<LoadedReports> {
+    const { files, warnings } = await listEvidenceFiles(paths, baseDir, options);
     const reports: ScanReport[] = [];
     for (const f of files) {
-        let bytes: Buffer;
-        try {
-            const st = await fs.stat(f);
-            if (st.size > MAX_REPORT_BYTES) {
-                warnings.push({ code: "too-large", source: f, message: `${f}: is ${st.size} bytes, larger than ${MAX_REPORT_BYTES}` });
-                continue;
-            }
-            bytes = await fs.readFile(f);
-        } catch (e) {
-            warnings.push({ code: "unreadable", source: f, message: `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+        const read = await readEvidenceFile(f);
+        if (!read.ok) {
+            warnings.push(read.warning);
             continue;
         }
-        const r = parseReport(bytes, { source: f });
+        const r = parseReport(read.bytes, { source: f });
         if (r.ok) reports.push(r.report);
         else warnings.push(r.error);
     }

@@ -9,6 +9,8 @@
  * fails the image closed rather than judging on the evidence that happened to load.
  */
 import { isScanArtifactType, parseAttestation, ReportErrorCode, ScanReport } from "../evidence";
+import { isVexArtifactType, parseVexAttachment } from "../evidence/vex-attestation";
+import type { VexDocument } from "../evidence/vex";
 import type { Descriptor, RepositoryClient } from "../registry";
 
 /** Scan referrers examined per image; more are reported, not fetched. */
@@ -27,6 +29,10 @@ const NOT_A_SCAN: ReadonlySet<ReportErrorCode> = new Set<ReportErrorCode>([
 
 export interface AttestationResult {
     readonly reports: readonly ScanReport[];
+    /** OpenVEX documents attached to the digest (bare, or as in-toto attestations). */
+    readonly vex: readonly VexDocument[];
+    /** VEX documents attached and refused (malformed, expired, about another digest), with the reason. */
+    readonly vexRefused: readonly string[];
     /** Why a scan referrer could not be used; any entry fails the image closed. */
     readonly problems: readonly string[];
     /** Facts for the message when the image turns out unscanned (what was skipped and why). */
@@ -68,16 +74,25 @@ function isLayer(v: unknown): v is Descriptor {
     return typeof d.mediaType === "string" && typeof d.digest === "string" && typeof d.size === "number" && Number.isInteger(d.size) && d.size >= 0;
 }
 
-export async function fetchAttestations(repo: RepositoryClient, digest: string): Promise<AttestationResult> {
+/** How attached VEX documents are judged: the verdict's clock and vexMaxAgeDays. */
+export interface VexAttachmentOptions {
+    readonly now: Date;
+    readonly maxAgeDays: number;
+}
+
+export async function fetchAttestations(repo: RepositoryClient, digest: string, vexOptions?: VexAttachmentOptions): Promise<AttestationResult> {
     const where = `${repo.host}/${repo.repository}`;
     let referrers: readonly Descriptor[];
     try {
         referrers = await repo.referrers(digest);
     } catch (e) {
-        return { reports: [], problems: [`the attestations of ${digest} in ${where} could not be listed: ${message(e)}`], notes: [] };
+        return { reports: [], vex: [], vexRefused: [], problems: [`the attestations of ${digest} in ${where} could not be listed: ${message(e)}`], notes: [] };
     }
     // Descriptors without artifactType say nothing about themselves; their manifest is read to decide.
-    const candidates = referrers.filter((r) => r.artifactType === undefined || isScanArtifactType(r.artifactType));
+    const candidates = referrers.filter((r) => r.artifactType === undefined || isScanArtifactType(r.artifactType) || (vexOptions !== undefined && isVexArtifactType(r.artifactType)));
+    const vex: VexDocument[] = [];
+    const vexRefused: string[] = [];
+    const order = { next: 0 };
     const notes: string[] = [];
     const problems: string[] = [];
     const reports: ScanReport[] = [];
@@ -107,7 +122,8 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string):
                 problems.push(`${label} lists a layer that is not a valid descriptor`);
                 continue;
             }
-            const type = layerType(artifactType, layer.mediaType);
+            const vexType = vexOptions && [artifactType, layer.mediaType].find((t) => t !== undefined && isVexArtifactType(t));
+            const type = layerType(artifactType, layer.mediaType) ?? (vexType || undefined);
             if (type === undefined) continue;
             if (layer.size > MAX_ATTESTATION_BYTES) {
                 problems.push(`${label}: its ${type} layer is ${layer.size} bytes, over the limit of ${MAX_ATTESTATION_BYTES}`);
@@ -119,6 +135,15 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string):
             } catch (e) {
                 problems.push(`${label}: its ${type} layer could not be fetched: ${message(e)}`);
                 continue;
+            }
+            if (vexOptions) {
+                const attached = parseVexAttachment(type, bytes, digest, { source: `${label} (${type})`, now: vexOptions.now, maxAgeDays: vexOptions.maxAgeDays, order });
+                if (attached.kind === "vex") {
+                    if (attached.result.ok) vex.push(attached.result.document);
+                    else vexRefused.push(attached.result.message);
+                    used++;
+                    continue;
+                }
             }
             const parsed = parseAttestation(type, bytes, digest, { source: `${label} (${type})`, ...(created !== undefined ? { created } : {}) });
             if (parsed.ok) {
@@ -132,5 +157,5 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string):
         }
         if (used === 0 && layers.length === 0) notes.push(`${label} has no layers (skipped)`);
     }
-    return { reports, problems, notes };
+    return { reports, vex, vexRefused, problems, notes };
 }

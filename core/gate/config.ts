@@ -9,7 +9,7 @@
 import * as path from "path";
 import { ConfigReader, type ConfigResult, type ConfigSchema, type PropertySchema } from "../config/reader";
 import { PolicyConfigError, reconcilePolicyConfig, type EnforcementLevel, type PolicyConfigFile, type PolicyDeclaration } from "../config/policy-config";
-import { DEFAULT_JUDGEMENT, FAIL_ON_VALUES, parseEvidenceConfig, type EvidenceConfig } from "../evidence/config";
+import { DEFAULT_JUDGEMENT, DEFAULT_VEX_MAX_AGE_DAYS, FAIL_ON_VALUES, parseEvidenceConfig, type EvidenceConfig } from "../evidence/config";
 import { parseRegistriesConfig } from "../registry/config";
 import type { RegistryEntry } from "../registry/types";
 import { parseSignatureConfig, type SignatureConfig } from "../signature/config";
@@ -166,12 +166,14 @@ export interface ScannedImagesConfig extends ImageGateBaseConfig, NetworkConfig,
     readonly attestations: boolean;
 }
 
-const EVIDENCE_KEYS = ["reports", "defender", "failOn", "maxAgeDays", "ignoreUnfixed", "exceptions"] as const;
+const EVIDENCE_KEYS = ["reports", "vex", "vexMaxAgeDays", "defender", "failOn", "maxAgeDays", "ignoreUnfixed", "exceptions"] as const;
 
 // Off until configured: the gate needs evidence sources to mean anything, and the pack is configured
 // with every policy's defaults (an "all" level still turns it on).
 export const scannedImagesGate = gate<ScannedImagesConfig>("scanned-images", "disabled", {
     reports: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Files or directories of scanner output (Trivy JSON, Grype JSON, SARIF), relative to the policy pack directory or absolute. Matched by digest, never by tag." },
+    vex: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Files or directories of OpenVEX documents, relative to the policy pack directory or absolute. A not_affected or fixed statement about the image digest (or its repository) removes the finding it names, with the justification shown; with `attestations: true` OpenVEX documents attached to the digest count too. See docs/scanned-images.md." },
+    vexMaxAgeDays: { type: "number", minimum: 0, default: 180, description: "A VEX document last updated longer ago than this is refused as expired." },
     defender: {
         type: "object",
         description: "Microsoft Defender for Containers findings from Azure Resource Graph, read with DefaultAzureCredential: { \"subscriptions\": [\"<subscription GUID>\", …] }.",
@@ -198,7 +200,7 @@ export const scannedImagesGate = gate<ScannedImagesConfig>("scanned-images", "di
     if (attestations && network.registries.length === 0) {
         reader.fail("attestations", "is true but registries is empty: name the registries whose attestations may be fetched");
     }
-    return { ...base, ...(evidence.ok ? evidence.config : { ...DEFAULT_JUDGEMENT, reports: [] }), ...network, attestations };
+    return { ...base, ...(evidence.ok ? evidence.config : { ...DEFAULT_JUDGEMENT, reports: [], vex: [], vexMaxAgeDays: DEFAULT_VEX_MAX_AGE_DAYS }), ...network, attestations };
 });
 
 export interface SignedImagesConfig extends ImageGateBaseConfig, NetworkConfig {

@@ -8,7 +8,7 @@
 import { formatReference, parseReference, type ImageReference } from "../reference";
 import { checkNotLatest, checkPinnedByDigest, checkTrustedRegistry, type RuleFailure } from "../rules";
 import { exemptionMatches } from "../trust";
-import { loadReports, queryDefender, type DefenderOptions } from "../evidence";
+import { loadReports, loadVex, queryDefender, type DefenderOptions } from "../evidence";
 import { createRegistryClient, parseRegistriesConfig } from "../registry";
 import type { RegistryClient, RegistryClientOptions, RegistryEntry } from "../registry/types";
 import { blocks, type GateSetting, type ImageGateBaseConfig, type ImageGateSettings } from "./config";
@@ -154,11 +154,14 @@ async function scanFailure(req: TrustedImageRequest, ref: ImageReference, client
     const config = req.gates.scannedImages.config;
     const files = await loadReports(config.reports, req.gates.baseDir);
     for (const w of files.warnings) v.advisories.push(`scanned-images: scan report ignored: ${w.message}`);
+    const vex = await loadVex(config.vex, req.gates.baseDir, { now: req.now ?? new Date(), maxAgeDays: config.vexMaxAgeDays });
+    for (const w of vex.refused) v.advisories.push(`scanned-images: ${w.message}`);
     const defender = config.defender;
     // The same verdict the scanned-images policy reaches, from the same sources.
     const ctx: ScanContext = {
         registry: client,
         reports: async () => files,
+        vex: async () => vex,
         ...(defender ? { defender: { get: (d: string) => queryDefender([d], { subscriptions: defender.subscriptions, ...req.defender }) } } : {}),
         now: () => req.now ?? new Date(),
     };
