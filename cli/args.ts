@@ -31,14 +31,20 @@ export interface RegexCommand {
     command: "allowed-images-regex";
     argv: string[];
 }
+/** Parsed by the command itself (cli/commands/audit.ts). */
+export interface AuditCommand {
+    command: "audit";
+    argv: string[];
+}
 export interface HelpCommand {
     command: "help";
 }
-export type Command = PreviewCommand | CheckCommand | RegexCommand | HelpCommand;
+export type Command = PreviewCommand | CheckCommand | RegexCommand | AuditCommand | HelpCommand;
 
 export const USAGE = `usage:
   imagegate preview [--program DIR] [--stack NAME] [--policy-config FILE] [--policy-pack DIR] [--format text|json|sarif] [--quiet]
-  imagegate check FILE|DIR ... [--policy-config FILE] [--policy-pack DIR] [--format text|json|sarif] [--quiet]
+  imagegate check FILE|DIR|- ... [--policy-config FILE] [--policy-pack DIR] [--format text|json|sarif] [--quiet]
+  imagegate audit --state FILE... [--running-images] [--policy-config FILE] [--format text|json|sarif] [--fail-on mandatory|advisory|none] [--output FILE]
   imagegate allowed-images-regex [--allow-tags] [--gatekeeper] REGISTRY...
 
 exit codes: 0 no mandatory violation, 1 mandatory violation, 2 usage, config, program or input error`;
@@ -91,6 +97,8 @@ export function parseCommand(argv: string[]): Command {
             }
             case "allowed-images-regex":
                 return { command: "allowed-images-regex", argv: rest };
+            case "audit":
+                return { command: "audit", argv: rest };
             case "help":
             case "--help":
             case "-h":

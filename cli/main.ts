@@ -7,6 +7,7 @@ import * as path from "path";
 import { parseCommand, USAGE, UsageError, type CheckCommand, type Format, type PreviewCommand } from "./args";
 import { readManifests } from "./check/manifests";
 import { allowedImagesRegexCommand } from "./commands/allowed-images-regex";
+import { auditCommand } from "./commands/audit";
 import { loadProject, ProgramError } from "./preview/program-config";
 import { runProgram } from "./preview/run-program";
 import { formatJson } from "./report/json";
@@ -81,6 +82,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return 0;
             case "allowed-images-regex":
                 return allowedImagesRegexCommand(cmd.argv, io);
+            case "audit":
+                return await auditCommand(cmd.argv, io);
             case "preview":
                 return await preview(cmd, io);
             case "check":

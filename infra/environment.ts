@@ -19,6 +19,10 @@ export interface EnvironmentOutputs {
     registryId: pulumi.Output<string>;
     clusterName: pulumi.Output<string>;
     buildTaskId: pulumi.Output<string>;
+    /** What the scheduled audit job needs to rebuild the sample image (docs/redeploy-loop.md). */
+    buildTaskName: pulumi.Output<string>;
+    registryName: pulumi.Output<string>;
+    buildTaskRunCommand: pulumi.Output<string>;
     sampleImage: pulumi.Output<string>;
     trustedRegistries: readonly string[];
     admissionAssignments: pulumi.Output<string>[];
@@ -164,6 +168,9 @@ export function createEnvironment(config: EnvironmentConfig, trust: PolicySettin
         registryId: acr.id,
         clusterName: cluster.clusterName,
         buildTaskId: build.taskId,
+        buildTaskName: build.taskName,
+        registryName: build.registryName,
+        buildTaskRunCommand: build.runCommand,
         sampleImage: image.reference,
         trustedRegistries: registries,
         admissionAssignments: admission.assignments.map((a) => a.id),

@@ -114,9 +114,23 @@ function addObject(obj: Record<string, unknown>, loc: NonNullable<JudgedResource
     });
 }
 
-export function readManifests(args: string[], cwd = process.cwd()): ManifestSet {
+/** `-` reads standard input once (`kubectl get pods -A -o json | imagegate check -`). */
+export function readManifests(args: string[], cwd = process.cwd(), stdin: () => string = () => fs.readFileSync(0, "utf8")): ManifestSet {
     const all: ManifestSet = { resources: [], errors: [] };
-    for (const f of manifestFiles(args)) {
+    if (args.includes("-")) {
+        let text: string | undefined;
+        try {
+            text = stdin();
+        } catch (e) {
+            all.errors.push({ file: "<stdin>", message: `cannot read: ${(e as Error).message}` });
+        }
+        if (text !== undefined) {
+            const set = parseManifests("<stdin>", text);
+            all.resources.push(...set.resources);
+            all.errors.push(...set.errors);
+        }
+    }
+    for (const f of manifestFiles(args.filter((a) => a !== "-"))) {
         const shown = path.relative(cwd, path.resolve(f)) || f;
         let text: string;
         try {

@@ -11,7 +11,7 @@ export interface InputError {
 }
 
 export interface Report {
-    command: "preview" | "check";
+    command: "preview" | "check" | "audit";
     pack: { name: string; version: string };
     policies: PolicyInfo[];
     resources: JudgedResource[];

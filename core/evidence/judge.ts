@@ -55,6 +55,8 @@ export interface Verdict {
     readonly expired: readonly ScanException[];
     /** Findings a VEX statement says are not_affected or fixed in this image. */
     readonly vexed: readonly VexedFinding[];
+    /** When the newest dated scan of the digest ran (stale verdicts included). */
+    readonly newestScan?: Date;
 }
 
 function short(digest: string): string {
@@ -131,7 +133,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     if (fresh.length === 0) {
         const newest = dated.reduce((a, b) => (b.scannedAt > a.scannedAt ? b : a));
         return {
-            ...base, pass: false, kind: "stale",
+            ...base, pass: false, kind: "stale", newestScan: newest.scannedAt,
             message: `${subject}: the newest scan is ${ageText(nowMs - newest.scannedAt.getTime())} (${newest.tool}, ${day(newest.scannedAt)}, ${newest.source}), older than maxAgeDays ${config.maxAgeDays}; rescan the image.${noteText}`,
         };
     }
@@ -171,7 +173,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
 
     if (blocking.length === 0) {
         return {
-            pass: true, kind: "clean", reports: fresh, blocking, excepted, expired: [...expired], vexed,
+            pass: true, kind: "clean", reports: fresh, blocking, excepted, expired: [...expired], vexed, newestScan: newest.scannedAt,
             message: `${subject}: ${scanned}; no vulnerabilities at or above ${config.failOn}${tallyText}.${refusedText}`,
         };
     }
@@ -181,7 +183,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     const top = blocking.slice(0, TOP_IDS).map((f) => `${f.id} (${f.severity}, ${f.package || "?"} ${f.installedVersion}${f.fixedVersion ? ` → ${f.fixedVersion}` : ", no fix"})`);
     const more = blocking.length > TOP_IDS ? ` and ${blocking.length - TOP_IDS} more` : "";
     return {
-        pass: false, kind: "vulnerable", reports: fresh, blocking, excepted, expired: [...expired], vexed,
+        pass: false, kind: "vulnerable", reports: fresh, blocking, excepted, expired: [...expired], vexed, newestScan: newest.scannedAt,
         message: `${subject}: ${blocking.length} vulnerabilit${blocking.length === 1 ? "y" : "ies"} at or above ${config.failOn} (${countText}): ${top.join(", ")}${more}; ${scanned}${tallyText}.`
             + (expiredText.length ? ` Note: ${expiredText.join("; ")}.` : "") + refusedText,
     };

@@ -52,7 +52,7 @@ type GateName = "trusted-registries" | "require-digest" | "no-latest-tag" | "sca
  * network-backed gates list. A host two gates list is one entry (however each spells it), unless
  * they disagree on its auth.
  */
-function contactableRegistries(req: TrustedImageRequest): RegistryEntry[] {
+export function contactableRegistries(req: Pick<TrustedImageRequest, "registries" | "gates">): RegistryEntry[] {
     if (req.registries) {
         const r = parseRegistriesConfig(req.registries);
         if (!r.ok) throw new Error(`registries: ${r.errors.join("; ")}`);
