@@ -7,6 +7,7 @@
  * Defender's running images, and the exit codes and formats of the CLI.
  */
 import Ajv from "ajv";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -17,7 +18,7 @@ import { auditCommand } from "../../../cli/commands/audit";
 import { main } from "../../../cli/main";
 import { ImageBuildTask, RedeployWebhook } from "../../../components/registry";
 import { parseStackExport, rowsToClusters } from "../../../core/audit";
-import { FIXTURES } from "../../support/paths";
+import { FIXTURES, REPO_ROOT } from "../../support/paths";
 import { outputsFor, RG } from "../../support/registry-components";
 import { PushedImage, startRegistry, TestRegistry } from "../../support/registry";
 import { startResourceGraphServer, subAssessment, type ResourceGraphServer } from "../../support/resource-graph-server";
@@ -109,6 +110,8 @@ beforeAll(async () => {
         api: `${reg.host}/team/api@${api.manifest.digest}`,
     });
     state = writeStackExport(path.join(dir, "shop-prod.json"), doc);
+    // After deployment: a new report on the web image finds a CRITICAL vulnerability.
+    await attach("team/web", web, trivy(`${reg.host}/team/web`, web.manifest.digest, new Date(), [{ id: "CVE-2024-9143", severity: "CRITICAL", published: "2024-10-16T17:15:00Z" }]));
 }, 120_000);
 
 afterAll(async () => {
@@ -139,8 +142,6 @@ describe("imagegate audit --state", () => {
         const config = writeConfig("policy.json", {
             exceptions: [{ id: "CVE-2024-5535", expires: new Date(Date.now() - 3 * DAY).toISOString().slice(0, 10), reason: "accepted until the base image is patched" }],
         });
-        // After preview: a new report on the web image finds a CRITICAL vulnerability.
-        await attach("team/web", web, trivy(`${reg.host}/team/web`, web.manifest.digest, new Date(), [{ id: "CVE-2024-9143", severity: "CRITICAL", published: "2024-10-16T17:15:00Z" }]));
         const { out, io: cap } = io();
         const code = await auditCommand(["--state", state, "--policy-config", config, "--format", "json"], cap);
         expect(out.stderr).toBe("");
@@ -224,6 +225,23 @@ describe("imagegate audit --state", () => {
         expect(results.some((r) => r.ruleId === "audit-unjudged")).toBe(true);
 
         expect(await auditCommand(["--state", state, "--policy-config", config, "--fail-on", "none"], io().io)).toBe(0);
+    });
+
+    it("the scheduled job's selection in docs/ci.md picks exactly the task runs that rebuild vulnerable or stale images", async () => {
+        const json = path.join(dir, "audit.json");
+        await auditCommand(["--state", state, "--policy-config", writeConfig("policy-ci.json", {}), "--format", "json", "--output", json, "--fail-on", "none"], io().io);
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "ci.md"), "utf8");
+        const block = doc.slice(doc.indexOf("The selection, shared by both jobs"));
+        const filter = block.slice(block.indexOf("jq -r '") + "jq -r '".length, block.indexOf("' audit.json"));
+        expect(execFileSync("jq", ["-r", filter, json], { encoding: "utf8" })).toBe("appacr web-build\n");
+        // What a rebuild does not fix fails the job: here the secret image the audit could not read.
+        const gate = block.slice(block.indexOf("jq -e '") + "jq -e '".length);
+        const failFilter = gate.slice(0, gate.indexOf("' audit.json"));
+        expect(() => execFileSync("jq", ["-e", failFilter, json], { encoding: "utf8" })).toThrow(/Command failed/);
+        const doc2 = JSON.parse(fs.readFileSync(json, "utf8"));
+        doc2.groups[0].unjudged = [];
+        fs.writeFileSync(json, JSON.stringify(doc2));
+        expect(execFileSync("jq", ["-e", failFilter, json], { encoding: "utf8" }).trim()).toBe("true");
     });
 
     it("an advisory gate fails only with --fail-on advisory; a clean deployment exits 0", async () => {
