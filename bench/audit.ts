@@ -42,7 +42,7 @@ export async function benchAudit(sizes: readonly number[] = [1_000, 10_000], rou
             t = process.hrtime.bigint();
             const parsed = parseStackExport(doc, "bench.json");
             validate.push(ms(t));
-            if (!parsed.ok) throw new Error(parsed.error);
+            if (!parsed.ok) throw new Error(parsed.failure.message);
             t = process.hrtime.bigint();
             const report = await runAudit({
                 stacks: [parsed.stack], gates, registry, now: new Date(),

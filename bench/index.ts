@@ -3,8 +3,8 @@
  * (same launch path as the Pulumi CLI), and cold starts. Results go to stdout and docs/benchmarks.md.
  *
  * Options: --sizes 3000,10000  --rounds 5  --cold 9  --no-docs
- *          --only admission   (just the admission section, spliced into docs/benchmarks.md)
- *          --only audit       (just the audit section)
+ *          --only admission|check|audit   (just that section, spliced into docs/benchmarks.md)
+ *          --check-docs 5000  (documents in the `imagegate check` scale run)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -17,6 +17,7 @@ import { benchRegistry } from "./registry";
 import { benchAdmission } from "./admission";
 import { benchAudit } from "./audit";
 import { workloads } from "./workloads";
+import { CHECK_HEADING, checkSection } from "./check";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const REAL = path.join(ROOT, "policies");
@@ -87,11 +88,17 @@ async function main(): Promise<void> {
             cold: { type: "string", default: "9" },
             "no-docs": { type: "boolean", default: false },
             only: { type: "string" },
+            "check-docs": { type: "string", default: "5000" },
         },
     });
     if (values.only !== undefined) {
-        if (values.only !== "admission" && values.only !== "audit") throw new Error("--only takes: admission, audit");
-        const [heading, section] = values.only === "admission" ? [ADMISSION_HEADING, admissionSection()] : [AUDIT_HEADING, await auditSection()];
+        const sections: Record<string, () => Promise<[string, string]>> = {
+            admission: async () => [ADMISSION_HEADING, admissionSection()],
+            check: async () => [CHECK_HEADING, checkSection(Number(values["check-docs"]))],
+            audit: async () => [AUDIT_HEADING, await auditSection()],
+        };
+        if (!(values.only in sections)) throw new Error(`--only takes: ${Object.keys(sections).join(", ")}`);
+        const [heading, section] = await sections[values.only]();
         process.stdout.write(section);
         if (!values["no-docs"]) spliceSection(path.join(ROOT, "docs", "benchmarks.md"), heading, section);
         return;
@@ -204,6 +211,10 @@ async function main(): Promise<void> {
     const admission = admissionSection();
     process.stdout.write(admission);
 
+    log("running imagegate check on thousands of real documents …");
+    const check = checkSection(Number(values["check-docs"]));
+    process.stdout.write(check);
+
     log("running the audit benchmark …");
     const audit = await auditSection();
     process.stdout.write(audit);
@@ -225,6 +236,7 @@ async function main(): Promise<void> {
             NOTES,
             registrySection,
             admission,
+            check,
             audit,
         ].join("\n");
         fs.writeFileSync(path.join(ROOT, "docs", "benchmarks.md"), doc.trimEnd() + "\n");

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { AnalyzerHarness } from "../cli/harness/client";
 import { launchPack } from "../cli/harness/launch";
 import type { PolicyConfigFile } from "../cli/harness/policy-config";
-import type { StackResource } from "../cli/harness/types";
+import type { AnalyzeStackResource } from "../cli/harness/types";
 
 /** Peak resident set (VmHWM) of a process, in MiB, from /proc. */
 export function peakRssMiB(pid: number): number {
@@ -33,7 +33,7 @@ export interface ThroughputResult {
 }
 
 /** A fresh pack judges `resources` one Analyze at a time, then AnalyzeStack, as a preview does. */
-export async function throughput(packDir: string, resources: StackResource[], config: PolicyConfigFile): Promise<ThroughputResult> {
+export async function throughput(packDir: string, resources: AnalyzeStackResource[], config: PolicyConfigFile): Promise<ThroughputResult> {
     const h = await AnalyzerHarness.launch({ packDir, project: "bench", stack: "bench" });
     try {
         await h.configureFromFile(config);

@@ -4,7 +4,7 @@
  * and pinned, tagged, latest, untrusted, and outputs not known at preview).
  */
 import { UNKNOWN } from "../cli/harness/properties";
-import type { StackResource } from "../cli/harness/types";
+import type { AnalyzeStackResource } from "../cli/harness/types";
 
 const DIGEST = (i: number) => `sha256:${i.toString(16).padStart(64, "0")}`;
 
@@ -33,7 +33,7 @@ function podSpec(i: number): Record<string, unknown> {
     return { containers: containers(i), ...(i % 5 === 0 ? { initContainers: [{ name: "init", image: image(i + 2) }] } : {}) };
 }
 
-export function workload(i: number, stack = "bench", project = "bench"): StackResource {
+export function workload(i: number, stack = "bench", project = "bench"): AnalyzeStackResource {
     const meta = { name: `w${i}`, namespace: `ns${i % 20}`, labels: { app: `w${i}` } };
     let type: string;
     let properties: Record<string, unknown>;
@@ -63,6 +63,6 @@ export function workload(i: number, stack = "bench", project = "bench"): StackRe
     return { type, name: `w${i}`, urn: `urn:pulumi:${stack}::${project}::${type}::w${i}`, properties };
 }
 
-export function workloads(n: number): StackResource[] {
+export function workloads(n: number): AnalyzeStackResource[] {
     return Array.from({ length: n }, (_, i) => workload(i));
 }

@@ -12,7 +12,7 @@ try {
     }
     throw e;
 }
-const io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+const io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY };
 mod.main(process.argv.slice(2), io).then((code) => {
     // Pulumi's runtime may hold handles open after a preview; the report is written, so leave.
     process.stdout.write("", () => process.exit(code));

@@ -4,10 +4,10 @@
  * AnalyzeStack with every resource. Returns one finding per diagnostic, tied to its resource.
  */
 import type { AnalyzerHarness } from "./harness/client";
-import type { AnalyzeResult, EnforcementLevel, StackResource } from "./harness/types";
+import type { AnalyzeResult, EnforcementLevel, AnalyzeStackResource } from "./harness/types";
 import type { ReconciledConfig } from "./harness/policy-config";
 
-export interface JudgedResource extends StackResource {
+export interface JudgedResource extends AnalyzeStackResource {
     /** false for component resources (and the stack): they only take part in AnalyzeStack. */
     custom?: boolean;
     /** Where the resource came from (a manifest file), when not a program. */
@@ -22,6 +22,10 @@ export interface SourceLocation {
     line?: number;
     /** Index inside a `List` document's items. */
     item?: number;
+    /** 1-based column, when the location is a value inside the object (the offending `image:`). */
+    column?: number;
+    /** The document's character range in the file's text (internal: lets a finding be located later). */
+    range?: [number, number];
 }
 
 export interface Finding {
@@ -71,6 +75,9 @@ function findings(result: AnalyzeResult, byUrn: Map<string, JudgedResource>, fal
     });
 }
 
+/** Requests in flight to the pack: the CLI and the pack work at the same time, each on its own core. */
+export const JUDGE_CONCURRENCY = 8;
+
 export async function judge(
     harness: AnalyzerHarness,
     config: ReconciledConfig,
@@ -79,10 +86,12 @@ export async function judge(
 ): Promise<Finding[]> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const remediating = Object.values(config).some((c) => c.enforcementLevel === "remediate");
-    const out: Finding[] = [];
-    let done = 0;
     const custom = resources.filter((r) => r.custom !== false);
-    for (const res of custom) {
+    // Findings by resource position, so the report's order does not depend on which answer came first.
+    const perResource: Finding[][] = new Array(custom.length);
+    let done = 0;
+    const one = async (res: JudgedResource): Promise<Finding[]> => {
+        const out: Finding[] = [];
         if (remediating) {
             const rem = await harness.remediate(res);
             for (const m of rem.remediations) {
@@ -101,8 +110,18 @@ export async function judge(
             }
         }
         out.push(...findings(await harness.analyze(res), byUrn, res));
-        opts.onProgress?.(++done, custom.length);
-    }
+        return out;
+    };
+    let next = 0;
+    const worker = async () => {
+        while (next < custom.length) {
+            const i = next++;
+            perResource[i] = await one(custom[i]);
+            opts.onProgress?.(++done, custom.length);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(JUDGE_CONCURRENCY, custom.length) }, worker));
+    const out = perResource.flat();
     // During preview the engine sends inputs as outputs for resources not yet created.
     out.push(...findings(await harness.analyzeStack(resources), byUrn, undefined, opts.stackUrn));
     return out;

@@ -3,87 +3,118 @@
  * pack, offline, through the same Analyzer protocol the Pulumi CLI uses. Only the report goes to
  * stdout; progress and errors go to stderr.
  */
+import * as fs from "fs";
 import * as path from "path";
-import { parseCommand, USAGE, UsageError, type CheckCommand, type Format, type PreviewCommand } from "./args";
+import { COMMAND_USAGE, parseCommand, USAGE, UsageError, type CheckCommand, type PreviewCommand, type ReportOptions } from "./args";
+import { locateFindings } from "./check/locate";
 import { readManifests } from "./check/manifests";
-import { allowedImagesRegexCommand } from "./commands/allowed-images-regex";
-import { auditCommand } from "./commands/audit";
+import { ALLOWED_IMAGES_REGEX_USAGE, allowedImagesRegexCommand } from "./commands/allowed-images-regex";
+import { auditCommand, type AuditDeps } from "./commands/audit";
 import { loadProject, ProgramError } from "./preview/program-config";
 import { runProgram } from "./preview/run-program";
-import { formatJson } from "./report/json";
-import { exitCode, type Report } from "./report/model";
-import { formatSarif } from "./report/sarif";
-import { formatText } from "./report/text";
+import { describeError, type Report } from "./report/model";
+import { OutputError, writeReport, type ReportIo } from "./report/write";
 import { ConfigError, packageRoot, readPolicyConfigFile, runPack, toolVersion } from "./run";
 
-export interface Io {
-    stdout(text: string): void;
-    stderr(text: string): void;
+export type Io = ReportIo;
+
+/** What tests and embedders may override (the clock, Azure and registry clients of `audit`). */
+export interface MainDeps {
+    readonly audit?: AuditDeps;
 }
 
-function render(report: Report, format: Format): string {
-    if (format === "json") return formatJson(report);
-    if (format === "sarif") return formatSarif(report, toolVersion());
-    return formatText(report);
-}
-
+/** The pack directory: --policy-pack, checked before anything starts, or the package's own. */
 function packDir(opt: string | undefined): string {
-    return opt ? path.resolve(opt) : path.join(packageRoot(), "policies");
+    if (!opt) return path.join(packageRoot(), "policies");
+    const dir = path.resolve(opt);
+    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
+        throw new ConfigError(`--policy-pack ${opt}: ${fs.existsSync(dir) ? "not a policy pack (no PulumiPolicy.yaml)" : "no such directory"}`);
+    }
+    return dir;
+}
+
+function progress(opts: ReportOptions, io: Io): ((t: string) => void) | undefined {
+    return opts.quiet ? undefined : (t) => io.stderr(`${t}\n`);
+}
+
+/** Input errors go to stderr whenever the report itself is not text on stdout (people read stderr). */
+function echoErrors(report: Report, opts: ReportOptions, io: Io): void {
+    if (opts.format === "text" && !opts.output) return;
+    for (const e of report.errors) io.stderr(`error: ${describeError(e)}: ${e.message}\n`);
 }
 
 async function preview(cmd: PreviewCommand, io: Io): Promise<number> {
     const policyConfig = readPolicyConfigFile(cmd.policyConfig);
+    const pack = packDir(cmd.policyPack);
     const project = loadProject(cmd.program, cmd.stack);
     const report = await runPack({
         command: "preview",
-        packDir: packDir(cmd.policyPack),
+        packDir: pack,
         policyConfig,
         project: project.project,
         stack: project.stack,
         stackConfig: project.config,
         resources: runProgram(project).then((run) => ({ resources: run.resources, errors: [], stackUrn: run.stackUrn })),
-        progress: cmd.quiet ? undefined : (t) => io.stderr(`${t}\n`),
+        progress: progress(cmd, io),
     });
-    io.stdout(render(report, cmd.format));
-    return exitCode(report);
+    // Findings of a program have no file of their own: they belong to its entry point.
+    report.origin = path.relative(process.cwd(), project.main) || project.main;
+    return writeReport(report, cmd, io, toolVersion());
 }
 
 async function check(cmd: CheckCommand, io: Io): Promise<number> {
     const policyConfig = readPolicyConfigFile(cmd.policyConfig);
+    const pack = packDir(cmd.policyPack);
+    const say = progress(cmd, io);
     let manifests;
     try {
-        manifests = readManifests(cmd.paths);
+        let shown = 0;
+        manifests = readManifests(cmd.paths, {
+            ignore: cmd.ignore,
+            progress: (files, total, objects) => {
+                // From the start, so a long read is never silent: every 1,000 objects.
+                if (objects - shown >= 1000 || (files === total && objects >= 200)) {
+                    shown = objects;
+                    say?.(`imagegate: read ${objects} objects from ${files}/${total} files`);
+                }
+            },
+        });
     } catch (e) {
-        throw new UsageError((e as Error).message);
+        throw new UsageError((e as Error).message, "check");
     }
     const report = await runPack({
         command: "check",
-        packDir: packDir(cmd.policyPack),
+        packDir: pack,
         policyConfig,
         project: "manifests",
         stack: "check",
         resources: Promise.resolve(manifests),
-        progress: cmd.quiet ? undefined : (t) => io.stderr(`${t}\n`),
+        progress: say,
     });
-    // The text report lists input errors itself; machine formats keep them off stdout's human eye.
-    if (cmd.format !== "text") for (const e of report.errors) {
-        io.stderr(`error: ${[e.file, e.document !== undefined ? `document ${e.document}` : "", e.line ? `line ${e.line}` : ""].filter(Boolean).join(" ")}: ${e.message}\n`);
-    }
-    io.stdout(render(report, cmd.format));
-    return exitCode(report);
+    report.findings = locateFindings(report.findings, manifests.texts);
+    echoErrors(report, cmd, io);
+    return writeReport(report, cmd, io, toolVersion());
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+function help(topic: string | undefined): string {
+    if (topic === "allowed-images-regex") return ALLOWED_IMAGES_REGEX_USAGE;
+    return `${topic ? COMMAND_USAGE[topic] : USAGE}\n`;
+}
+
+export async function main(argv: string[], io: Io, deps: MainDeps = {}): Promise<number> {
     try {
         const cmd = parseCommand(argv);
         switch (cmd.command) {
             case "help":
-                io.stdout(`${USAGE}\n`);
+                io.stdout(help(cmd.topic));
+                return 0;
+            case "version":
+                io.stdout(`imagegate ${toolVersion()}\n`);
                 return 0;
             case "allowed-images-regex":
                 return allowedImagesRegexCommand(cmd.argv, io);
             case "audit":
-                return await auditCommand(cmd.argv, io);
+                return await auditCommand(cmd, io, packDir(cmd.policyPack), deps.audit);
             case "preview":
                 return await preview(cmd, io);
             case "check":
@@ -91,20 +122,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
         }
     } catch (e) {
         if (e instanceof UsageError) {
-            io.stderr(`error: ${e.message}\n${USAGE}\n`);
+            io.stderr(`error: ${e.message}\n${e.command ? `run \`imagegate ${e.command} --help\` for its options` : USAGE}\n`);
             return 2;
         }
-        if (e instanceof ConfigError || e instanceof ProgramError) {
+        if (e instanceof ConfigError || e instanceof ProgramError || e instanceof OutputError) {
             io.stderr(`error: ${e.message}\n`);
             return 2;
         }
-        io.stderr(`error: ${(e as Error).stack ?? e}\n`);
+        // Not the user's doing: the message, and the stack only when asked for (IMAGEGATE_DEBUG=1).
+        const err = e as Error;
+        io.stderr(`error: ${String(err?.message ?? e).replace(/^(Error: )+/, "")}\n${process.env.IMAGEGATE_DEBUG ? `${err?.stack ?? ""}\n` : ""}`);
         return 2;
     }
 }
 
 if (require.main === module) {
-    const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+    const io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY };
     main(process.argv.slice(2), io).then((code) => {
         // Pulumi's runtime may hold handles open after a preview; the report is complete, so leave.
         process.stdout.write("", () => process.exit(code));

@@ -68,7 +68,7 @@ export function evaluateSites(images: WorkloadImages, resourceName: string, rule
             findings.push({
                 kind: "violation",
                 site,
-                message: `${where}: image ${shown} is not a valid reference: ${parsed.error.message}. Fix: write registry/repository[:tag][@sha256:<64 hex>] in lowercase.`,
+                message: `${where}: image ${shown} is not a valid reference: ${parsed.failure.message}. Fix: write registry/repository[:tag][@sha256:<64 hex>] in lowercase.`,
             });
             continue;
         }

@@ -3,6 +3,7 @@
  * (github.com/distribution/reference, used by docker and containerd), so that what the gate judges
  * is what the kubelet pulls.
  */
+import { fail, type Failed, type Failure } from "./result";
 
 /** A parsed, normalized reference. `name` is always fully qualified (`docker.io/library/nginx`). */
 export interface ImageReference {
@@ -31,13 +32,9 @@ export type ReferenceErrorCode =
     | "unknown-digest-algorithm"
     | "invalid-digest";
 
-export interface ReferenceError {
-    readonly code: ReferenceErrorCode;
-    /** What is wrong, phrased for a person reading a policy violation. */
-    readonly message: string;
-}
+export type ReferenceFailure = Failure<ReferenceErrorCode>;
 
-export type ParseResult = { ok: true; ref: ImageReference } | { ok: false; error: ReferenceError };
+export type ParseResult = { ok: true; ref: ImageReference } | Failed<ReferenceErrorCode>;
 
 export const DOCKER_HUB = "docker.io";
 const LEGACY_HUB = "index.docker.io";
@@ -61,12 +58,9 @@ const HEX_IDENTIFIER = /^[a-f0-9]{64}$/;
 /** Digest algorithms registered with go-digest, and the exact length of their lowercase hex. */
 export const DIGEST_ALGORITHMS: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 
-function fail(code: ReferenceErrorCode, message: string): ParseResult {
-    return { ok: false, error: { code, message } };
-}
 
 /** Validates `algorithm:hex` as go-digest does (registered algorithm, exact-length lowercase hex). */
-export function validateDigest(digest: string): ReferenceError | undefined {
+export function validateDigest(digest: string): ReferenceFailure | undefined {
     if (!DIGEST_SYNTAX.test(digest)) {
         return { code: "invalid-digest", message: `digest "${digest}" is not of the form algorithm:hex (at least 32 hex digits)` };
     }
@@ -131,7 +125,7 @@ export function parseReference(input: unknown): ParseResult {
         rest = rest.slice(0, at);
         if (digest.includes("@")) return fail("invalid-format", "image reference contains more than one '@'");
         const err = validateDigest(digest);
-        if (err) return { ok: false, error: err };
+        if (err) return { ok: false, failure: err };
     }
     let tag: string | undefined;
     const colon = rest.lastIndexOf(":");

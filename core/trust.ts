@@ -2,6 +2,7 @@
  * Trust entries ("contoso.azurecr.io", "mcr.microsoft.com/oss/") and exemptions, matched against
  * normalized references: host exact (a port is part of the host), repository on a path boundary.
  */
+import { fail, type Failed } from "./result";
 import { DOCKER_HUB, ImageReference, formatReference, parseReference } from "./reference";
 
 /** A registry host, or a repository prefix in a registry. */
@@ -15,7 +16,9 @@ export interface TrustEntry {
     readonly under: boolean;
 }
 
-export type EntryParse = { ok: true; entry: TrustEntry } | { ok: false; message: string };
+export type TrustErrorCode = "not-a-string" | "empty" | "invalid-characters" | "invalid-form" | "invalid-domain" | "ambiguous" | "invalid-reference";
+
+export type EntryParse = { ok: true; entry: TrustEntry } | Failed<TrustErrorCode>;
 
 const HOST_ONLY = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
 
@@ -30,29 +33,29 @@ function looksLikeHost(s: string): boolean {
  * Hub repository ("docker.io/nginx", "index.docker.io/library/nginx", "library/nginx") is the same.
  */
 export function parseTrustEntry(raw: unknown): EntryParse {
-    if (typeof raw !== "string") return { ok: false, message: "must be a string" };
+    if (typeof raw !== "string") return fail("not-a-string", "must be a string");
     const source = raw;
-    if (raw.length === 0) return { ok: false, message: "is empty" };
-    if (/[^\x21-\x7e]/.test(raw)) return { ok: false, message: `"${raw}" contains whitespace or characters outside printable ASCII` };
-    if (/[@*]/.test(raw)) return { ok: false, message: `"${raw}" must name a registry or repository prefix; '@' and wildcards are not allowed` };
+    if (raw.length === 0) return fail("empty", "is empty");
+    if (/[^\x21-\x7e]/.test(raw)) return fail("invalid-characters", `"${raw}" contains whitespace or characters outside printable ASCII`);
+    if (/[@*]/.test(raw)) return fail("invalid-form", `"${raw}" must name a registry or repository prefix; '@' and wildcards are not allowed`);
     const under = raw.endsWith("/");
     const body = under ? raw.slice(0, -1) : raw;
     if (!body.includes("/") && looksLikeHost(body)) {
-        if (!HOST_ONLY.test(body)) return { ok: false, message: `"${raw}" is not a valid registry host[:port]` };
+        if (!HOST_ONLY.test(body)) return fail("invalid-domain", `"${raw}" is not a valid registry host[:port]`);
         return { ok: true, entry: { source, domain: body === "index.docker.io" ? DOCKER_HUB : body, under: false } };
     }
     if (!body.includes("/") && !under) {
-        return { ok: false, message: `"${raw}" is ambiguous: write a registry host ("${body}.azurecr.io", "docker.io") or a repository ("docker.io/library/${body}")` };
+        return fail("ambiguous", `"${raw}" is ambiguous: write a registry host ("${body}.azurecr.io", "docker.io") or a repository ("docker.io/library/${body}")`);
     }
     if (body.indexOf(":", body.lastIndexOf("/")) !== -1) {
-        return { ok: false, message: `"${raw}" names a tag; trust entries name registries or repositories` };
+        return fail("invalid-form", `"${raw}" names a tag; trust entries name registries or repositories`);
     }
     // A prefix ending in "/" names a namespace, so it is parsed with a placeholder below it (keeping
     // "docker.io/bitnami/" a namespace rather than the official image "library/bitnami"); an entry
     // without it is a repository, normalized as the runtime normalizes the image name.
     const probe = under ? `${body}/x` : body;
     const parsed = parseReference(probe);
-    if (!parsed.ok) return { ok: false, message: `"${raw}": ${parsed.error.message}` };
+    if (!parsed.ok) return fail("invalid-reference", `"${raw}": ${parsed.failure.message}`);
     const path = under ? parsed.ref.path.slice(0, -2) : parsed.ref.path;
     return { ok: true, entry: { source, domain: parsed.ref.domain, path, under } };
 }
@@ -72,7 +75,7 @@ export function parseTrustEntries(raw: readonly unknown[]): { entries: TrustEntr
     raw.forEach((r, i) => {
         const p = parseTrustEntry(r);
         if (p.ok) entries.push(p.entry);
-        else errors.push(`[${i}]: ${p.message}`);
+        else errors.push(`[${i}]: ${p.failure.message}`);
     });
     return { entries, errors };
 }
@@ -85,15 +88,15 @@ export type Exemption =
     | { kind: "prefix"; source: string; entry: TrustEntry }
     | { kind: "exact"; source: string; ref: ImageReference };
 
-export function parseExemption(raw: unknown): { ok: true; exemption: Exemption } | { ok: false; message: string } {
-    if (typeof raw !== "string") return { ok: false, message: "must be a string" };
+export function parseExemption(raw: unknown): { ok: true; exemption: Exemption } | Failed<TrustErrorCode> {
+    if (typeof raw !== "string") return fail("not-a-string", "must be a string");
     if (raw.endsWith("/")) {
         const p = parseTrustEntry(raw);
         return p.ok ? { ok: true, exemption: { kind: "prefix", source: raw, entry: p.entry } } : p;
     }
-    if (raw.includes("*")) return { ok: false, message: `"${raw}": wildcards are not allowed; use an exact reference or a prefix ending in "/"` };
+    if (raw.includes("*")) return fail("invalid-form", `"${raw}": wildcards are not allowed; use an exact reference or a prefix ending in "/"`);
     const parsed = parseReference(raw);
-    if (!parsed.ok) return { ok: false, message: `"${raw}": ${parsed.error.message}` };
+    if (!parsed.ok) return fail("invalid-reference", `"${raw}": ${parsed.failure.message}`);
     return { ok: true, exemption: { kind: "exact", source: raw, ref: parsed.ref } };
 }
 
@@ -109,7 +112,7 @@ export function parseExemptions(raw: readonly unknown[]): { exemptions: Exemptio
     raw.forEach((r, i) => {
         const p = parseExemption(r);
         if (p.ok) exemptions.push(p.exemption);
-        else errors.push(`[${i}]: ${p.message}`);
+        else errors.push(`[${i}]: ${p.failure.message}`);
     });
     return { exemptions, errors };
 }

@@ -5,79 +5,20 @@
  * configured with, relative paths against the pack directory). Returns the exit code: 0 nothing at
  * or above --fail-on, 1 findings at or above it, 2 usage, config or input errors.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parseArgs } from "util";
 import { auditContext, parseStackExport, queryRunningImages, runAudit, type DeployedStack, type RunningCluster } from "../../core/audit";
 import { PolicyConfigError } from "../../core/config/policy-config";
 import type { DefenderOptions } from "../../core/evidence";
-import type { ExtendedClientOptions } from "../../core/registry";
 import { imageGateSettings, type ImageGateSettings } from "../../core/gate/config";
+import type { ExtendedClientOptions } from "../../core/registry";
+import { FileProblem, readRegularFileSync } from "../../core/regular-file";
+import type { AuditCommand } from "../args";
+import { auditAsReport, formatAuditJson, formatAuditText } from "../report/audit";
 import type { InputError } from "../report/model";
-import { auditExitCode, formatAuditJson, formatAuditSarif, formatAuditText, type FailOn } from "../report/audit";
-import { packageRoot, readPolicyConfigFile, toolVersion } from "../run";
-import type { CommandIo } from "./allowed-images-regex";
+import { writeReport, type ReportIo } from "../report/write";
+import { ConfigError, readPolicyConfigFile, toolVersion } from "../run";
 
 /** A state file larger than this is refused (an export of tens of thousands of resources is far smaller). */
 export const MAX_STATE_BYTES = 256 * 1024 * 1024;
-
-export const AUDIT_USAGE = `usage: imagegate audit --state FILE [--state FILE ...] [--running-images] [--policy-config FILE] [--policy-pack DIR]
-                       [--format text|json|sarif] [--fail-on mandatory|advisory|none] [--output FILE]
-
-Re-judges every image the deployments run by today's gates and evidence.
-  --state FILE        \`pulumi stack export\` output (repeat for several stacks); outputs are read
-  --running-images    also audit what Defender for Containers sees running (Azure Resource Graph,
-                      the subscriptions of scanned-images' defender config)
-  --fail-on LEVEL     exit 1 when a finding is at or above LEVEL (default mandatory)
-  --output FILE       write the report to FILE instead of stdout
-For a live cluster: kubectl get pods -A -o json | imagegate check -
-
-exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or input error`;
-
-interface AuditArgs {
-    states: string[];
-    runningImages: boolean;
-    policyConfig?: string;
-    policyPack?: string;
-    format: "text" | "json" | "sarif";
-    failOn: FailOn;
-    output?: string;
-}
-
-class Usage extends Error {}
-
-function parse(argv: readonly string[]): AuditArgs {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: [...argv],
-            options: {
-                state: { type: "string", multiple: true },
-                "running-images": { type: "boolean", default: false },
-                "policy-config": { type: "string" },
-                "policy-pack": { type: "string" },
-                format: { type: "string", default: "text" },
-                "fail-on": { type: "string", default: "mandatory" },
-                output: { type: "string" },
-            },
-            allowPositionals: false,
-        }));
-    } catch (e) {
-        throw new Usage((e as Error).message);
-    }
-    const format = values.format!;
-    if (!["text", "json", "sarif"].includes(format)) throw new Usage(`--format must be one of text, json, sarif, given: ${JSON.stringify(format)}`);
-    const failOn = values["fail-on"]!;
-    if (!["mandatory", "advisory", "none"].includes(failOn)) throw new Usage(`--fail-on must be one of mandatory, advisory, none, given: ${JSON.stringify(failOn)}`);
-    const states = values.state ?? [];
-    if (states.length === 0 && !values["running-images"]) throw new Usage("audit needs at least one --state FILE (the output of `pulumi stack export`) or --running-images");
-    return {
-        states, runningImages: values["running-images"]!, format: format as AuditArgs["format"], failOn: failOn as FailOn,
-        ...(values["policy-config"] ? { policyConfig: values["policy-config"] } : {}),
-        ...(values["policy-pack"] ? { policyPack: values["policy-pack"] } : {}),
-        ...(values.output ? { output: values.output } : {}),
-    };
-}
 
 /** Reads and validates each state file; a file that cannot be used is an input error naming it. */
 export function readStates(files: readonly string[]): { stacks: DeployedStack[]; errors: InputError[] } {
@@ -86,11 +27,10 @@ export function readStates(files: readonly string[]): { stacks: DeployedStack[];
     for (const file of files) {
         let text: string;
         try {
-            const st = fs.statSync(file);
-            if (st.size > MAX_STATE_BYTES) { errors.push({ file, message: `is ${st.size} bytes, larger than ${MAX_STATE_BYTES}` }); continue; }
-            text = fs.readFileSync(file, "utf8");
+            // A regular file of bounded size (core/regular-file.ts): a FIFO or device named as a state would block.
+            text = readRegularFileSync(file, MAX_STATE_BYTES).toString("utf8");
         } catch (e) {
-            errors.push({ file, message: (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `cannot read: ${(e as Error).message}` });
+            errors.push({ file, message: e instanceof FileProblem ? (e.code === "missing" ? "no such file" : e.problem) : `cannot read: ${(e as Error).message}` });
             continue;
         }
         let doc: unknown;
@@ -102,7 +42,7 @@ export function readStates(files: readonly string[]): { stacks: DeployedStack[];
         }
         const parsed = parseStackExport(doc, file);
         if (parsed.ok) stacks.push(parsed.stack);
-        else errors.push({ file, message: parsed.error });
+        else errors.push({ file, message: parsed.failure.message });
     }
     return { stacks, errors };
 }
@@ -114,49 +54,44 @@ export interface AuditDeps {
     readonly clientOptions?: ExtendedClientOptions;
 }
 
-export async function auditCommand(argv: readonly string[], io: CommandIo, deps: AuditDeps = {}): Promise<number> {
-    let args: AuditArgs;
-    try {
-        args = parse(argv);
-    } catch (e) {
-        io.stderr(`error: ${(e as Error).message}\n${AUDIT_USAGE}\n`);
-        return 2;
-    }
+/**
+ * Runs a parsed `imagegate audit` (cli/args.ts) and writes its report through the shared layer
+ * (cli/report/write.ts: --format, --output, --fail-on, colour). `packDir` is the policy pack whose
+ * directory relative config paths resolve against. Returns the exit code; throws ConfigError
+ * (exit 2) for a config it cannot use, as the other commands do.
+ */
+export async function auditCommand(cmd: AuditCommand, io: ReportIo, packDir: string, deps: AuditDeps = {}): Promise<number> {
     let gates: ImageGateSettings;
     try {
-        const packDir = args.policyPack ? path.resolve(args.policyPack) : path.join(packageRoot(), "policies");
-        gates = imageGateSettings(readPolicyConfigFile(args.policyConfig), { baseDir: packDir });
+        gates = imageGateSettings(readPolicyConfigFile(cmd.policyConfig), { baseDir: packDir });
     } catch (e) {
-        io.stderr(`error: ${e instanceof PolicyConfigError ? `--policy-config ${args.policyConfig}: ` : ""}${(e as Error).message}\n`);
-        return 2;
+        if (e instanceof PolicyConfigError) throw new ConfigError(`--policy-config ${cmd.policyConfig}: ${e.message}`);
+        throw e;
     }
-    if (args.runningImages && !gates.scannedImages.config.defender) {
-        io.stderr("error: --running-images reads Defender for Containers for the subscriptions in scanned-images' defender config, and it has none\n");
-        return 2;
+    if (cmd.runningImages && !gates.scannedImages.config.defender) {
+        throw new ConfigError("--running-images reads Defender for Containers for the subscriptions in scanned-images' defender config, and it has none");
     }
     const now = deps.now ?? new Date();
-    const { stacks, errors } = readStates(args.states);
+    const { stacks, errors } = readStates(cmd.states);
     let clusters: RunningCluster[] = [];
-    if (args.runningImages) {
+    if (cmd.runningImages) {
         const r = await queryRunningImages({ ...deps.defender, subscriptions: gates.scannedImages.config.defender!.subscriptions });
         if (r.ok) clusters = r.clusters;
-        else errors.push({ file: "Defender for Containers (Azure Resource Graph)", message: `running images could not be read: ${r.error.message}` });
+        else errors.push({ file: "Defender for Containers (Azure Resource Graph)", message: `running images could not be read: ${r.failure.message}` });
     }
     const ctx = auditContext(gates, now, { ...(deps.defender ? { defender: deps.defender } : {}), ...(deps.clientOptions ? { clientOptions: deps.clientOptions } : {}) });
-    const report = await runAudit({ stacks, clusters, gates, registry: ctx.registry, scan: ctx.scan, now });
+    const audited = await runAudit({ stacks, clusters, gates, registry: ctx.registry, scan: ctx.scan, now });
     const warnings = await ctx.warnings();
-    const text = args.format === "json" ? formatAuditJson(report, errors, warnings)
-        : args.format === "sarif" ? formatAuditSarif(report, errors, toolVersion())
-            : formatAuditText(report, errors, warnings);
-    if (args.format !== "text") for (const w of warnings) io.stderr(`warning: ${w}\n`);
-    if (args.format !== "text") for (const e of errors) io.stderr(`error: ${e.file}: ${e.message}\n`);
-    if (args.output) {
-        try {
-            fs.writeFileSync(args.output, text);
-        } catch (e) {
-            io.stderr(`error: --output ${args.output}: ${(e as Error).message}\n`);
-            return 2;
-        }
-    } else io.stdout(text);
-    return auditExitCode(report, errors, args.failOn);
+    // People read stderr whenever the report itself is not text on stdout.
+    if (cmd.format !== "text" || cmd.output) {
+        for (const w of warnings) io.stderr(`warning: ${w}\n`);
+        for (const e of errors) io.stderr(`error: ${e.file}: ${e.message}\n`);
+    }
+    const report = auditAsReport(audited, errors, { name: "imagegate", version: toolVersion() });
+    // A cluster's findings have no file of their own: they belong to the config that named its subscriptions.
+    if (cmd.policyConfig) report.origin = cmd.policyConfig;
+    return writeReport(report, cmd, io, toolVersion(), {
+        text: ({ color }) => formatAuditText(audited, errors, warnings, { color }),
+        json: () => formatAuditJson(audited, errors, warnings),
+    });
 }

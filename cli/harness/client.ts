@@ -18,7 +18,7 @@ import type {
     ResourceOptions,
     Severity,
     StackConfigureRequest,
-    StackResource,
+    AnalyzeStackResource,
 } from "./types";
 
 type Pb = typeof analyzerPb;
@@ -158,7 +158,7 @@ export class AnalyzerHarness {
         return toAnalyzeResult(await this.call("analyze", analyzeRequest(resource)));
     }
 
-    async analyzeStack(resources: StackResource[]): Promise<AnalyzeResult> {
+    async analyzeStack(resources: AnalyzeStackResource[]): Promise<AnalyzeResult> {
         const r = new analyzerPb.AnalyzeStackRequest();
         r.setResourcesList(resources.map(stackResource));
         return toAnalyzeResult(await this.call("analyzeStack", r));
@@ -221,7 +221,7 @@ function analyzeRequest(res: AnalyzeResource): InstanceType<Pb["AnalyzeRequest"]
     return r;
 }
 
-function stackResource(res: StackResource): InstanceType<Pb["AnalyzerResource"]> {
+function stackResource(res: AnalyzeStackResource): InstanceType<Pb["AnalyzerResource"]> {
     const r = new analyzerPb.AnalyzerResource();
     r.setType(res.type).setName(res.name).setUrn(res.urn);
     r.setProperties(toStruct(res.properties, `properties of ${res.urn}`));

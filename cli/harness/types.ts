@@ -64,7 +64,7 @@ export interface AnalyzeResource {
 }
 
 /** A resource as AnalyzeStack receives it (properties are outputs). */
-export interface StackResource extends AnalyzeResource {
+export interface AnalyzeStackResource extends AnalyzeResource {
     parent?: string;
     dependencies?: string[];
     propertyDependencies?: Record<string, string[]>;

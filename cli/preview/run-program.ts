@@ -6,11 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { RESOURCE_REF_SIG, SIG_KEY, type PropertyValue } from "../harness/properties";
-import type { StackResource } from "../harness/types";
+import type { AnalyzeStackResource } from "../harness/types";
 import { mockCall, mockResource } from "./mock-outputs";
 import { ProgramError, type ProgramProject } from "./program-config";
 
-export interface ProgramResource extends StackResource {
+export interface ProgramResource extends AnalyzeStackResource {
     custom: boolean;
 }
 

@@ -1,6 +1,15 @@
-/** `--format json`: one document, resources and diagnostics (check adds where each came from). */
+/**
+ * `--format json`: one document: the summary (the same counts as every format), the findings with
+ * their locations, input errors, and the judged resources — their inputs only with
+ * `--include-inputs` (they can be most of a large run's output).
+ */
 import { SECRET_SIG, SIG_KEY } from "../harness/properties";
-import type { Report } from "./model";
+import type { SourceLocation } from "../judge";
+import { judgedResources, summarize, type Report } from "./model";
+
+export interface JsonOptions {
+    includeInputs?: boolean;
+}
 
 /** Secret values never reach a report: the envelope is shown as "[secret]". */
 export function redactSecrets(v: unknown): unknown {
@@ -13,23 +22,30 @@ export function redactSecrets(v: unknown): unknown {
     return v;
 }
 
-export function formatJson(report: Report): string {
+/** The location as users read it (the internal document range left out). */
+export function publicSource(s: SourceLocation): Omit<SourceLocation, "range"> {
+    const { range: _range, ...rest } = s;
+    return rest;
+}
+
+export function formatJson(report: Report, opts: JsonOptions = {}): string {
     const doc: Record<string, unknown> = {
-        resources: report.resources.map((r) => ({
+        summary: summarize(report),
+        resources: judgedResources(report).map((r) => ({
             type: r.type,
             name: r.name,
             urn: r.urn,
-            inputs: redactSecrets(r.properties),
-            ...(r.source ? { source: r.source } : {}),
+            ...(opts.includeInputs ? { inputs: redactSecrets(r.properties) } : {}),
+            ...(r.source ? { source: publicSource(r.source) } : {}),
         })),
         diagnostics: report.findings.map((f) => ({
             policy: f.policy,
             level: f.level,
             urn: f.urn,
             message: f.message,
-            ...(f.source ? { source: f.source } : {}),
+            ...(f.source ? { source: publicSource(f.source) } : {}),
         })),
+        errors: report.errors,
     };
-    if (report.command === "check") doc.errors = report.errors;
     return JSON.stringify(doc, null, 2) + "\n";
 }

@@ -70,7 +70,7 @@ export function requiresDigest(settings: PolicySettings): boolean {
 /** Throws unless images from `host/repository` would pass trusted-registries. */
 export function assertTrusted(settings: PolicySettings, host: string, repository: string): void {
     const ref = parseReference(`${host}/${repository}`);
-    if (!ref.ok) throw new Error(`${host}/${repository} is not a valid image repository: ${ref.error.message}`);
+    if (!ref.ok) throw new Error(`${host}/${repository} is not a valid image repository: ${ref.failure.message}`);
     if (settings.gates.trustedRegistries.level === "disabled") return;
     const entries = settings.gates.trustedRegistries.config.registries;
     if (!entries.some((e) => entryMatches(e, ref.ref))) {

@@ -39,7 +39,7 @@ function fail(msg: string): never {
 function requireTag(repository: string, tag: unknown): void {
     if (typeof tag !== "string") fail("build.extraTags entries must be strings");
     const parsed = parseReference(`registry.invalid/${repository}:${tag}`);
-    if (!parsed.ok || parsed.ref.tag !== tag) fail(`build.extraTags entry "${tag}" is not a valid tag${parsed.ok ? "" : `: ${parsed.error.message}`}`);
+    if (!parsed.ok || parsed.ref.tag !== tag) fail(`build.extraTags entry "${tag}" is not a valid tag${parsed.ok ? "" : `: ${parsed.failure.message}`}`);
     if (tag === "latest") fail("build.extraTags must not include \"latest\": deployments are gated on digests, and a moving latest tag is rejected by the no-latest-tag policy");
 }
 

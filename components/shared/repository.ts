@@ -6,7 +6,7 @@ export function requireRepository(repository: unknown, what: string): string {
     if (typeof repository !== "string" || repository === "") throw new Error(`${what} is required (e.g. "team/app")`);
     // A placeholder registry host makes the parser treat the whole value as the path.
     const parsed = parseReference(`registry.invalid/${repository}`);
-    if (!parsed.ok) throw new Error(`${what} "${repository}": ${parsed.error.message}`);
+    if (!parsed.ok) throw new Error(`${what} "${repository}": ${parsed.failure.message}`);
     if (parsed.ref.tag !== undefined || parsed.ref.digest !== undefined || parsed.ref.path !== repository) {
         throw new Error(`${what} "${repository}" must be a repository path only, without registry, tag or digest`);
     }

@@ -178,6 +178,6 @@ export function allowedImagesRegex(entries: readonly TrustEntry[], options: Admi
     }
     const pattern = `^(?:${branches.join("|")})$`;
     const compiled = compileRe2(pattern);
-    if (!compiled.ok) throw new Error(`generated allowed-images regex is ${compiled.message}`);
+    if (!compiled.ok) throw new Error(`generated allowed-images regex is ${compiled.failure.message}`);
     return { pattern, matchesNothing: false };
 }

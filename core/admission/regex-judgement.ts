@@ -58,7 +58,7 @@ export function judgeAllowedRegex(pattern: unknown, rule: TrustRule, limits: Reg
 
 function compare(pattern: string, generated: string, rule: TrustRule, limits: RegexLimits): RegexVerdict {
     const user = compileRe2(pattern);
-    if (!user.ok) return { kind: "invalid", message: user.message };
+    if (!user.ok) return { kind: "invalid", message: user.failure.message };
     // Only image strings a runtime can pull matter: accepting a string that is no reference admits nothing.
     const r = regexIncluded(pattern, generated, { maxStates: limits.maxStates, domain: IMAGE_REFERENCE_GRAMMAR });
     if (r.included === true) return { kind: "within" };
@@ -66,9 +66,9 @@ function compare(pattern: string, generated: string, rule: TrustRule, limits: Re
     // Wider: name a reference a user recognises if a probe shows it, else the shortest difference.
     // Search semantics, as OPA re_match and CEL matches() apply them: test(), not testExact().
     const gen = compileRe2(generated);
-    if (!gen.ok) throw new Error(`generated allowed-images regex is ${gen.message}`);
+    if (!gen.ok) throw new Error(`generated allowed-images regex is ${gen.failure.message}`);
     const grammar = compileRe2(IMAGE_REFERENCE_GRAMMAR);
-    if (!grammar.ok) throw new Error(`the image reference grammar is ${grammar.message}`);
+    if (!grammar.ok) throw new Error(`the image reference grammar is ${grammar.failure.message}`);
     const probe = probeReferences(rule.entries).find((p) => grammar.matcher.test(p) && user.matcher.test(p) && !gen.matcher.test(p));
     return { kind: "wider", accepts: probe ?? r.witness };
 }

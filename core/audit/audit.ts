@@ -14,7 +14,7 @@ import { blocks, type ImageGateSettings } from "../gate/config";
 import type { ScanContext } from "../gate/scan";
 import { formatReference, parseReference, type ImageReference } from "../reference";
 import type { RegistryClient } from "../registry";
-import { Limiter } from "../registry/limiter";
+import { Limiter } from "../limiter";
 import { isUnknown } from "../unknown";
 import { fixPlan, loopComponents, type FixPlan } from "./fix";
 import { judgeDeployedImage, type GateFailure } from "./gates";
@@ -103,7 +103,7 @@ function collectStack(s: DeployedStack, level: Unjudged["level"] | undefined): C
                 continue;
             }
             const parsed = parseReference(site.value);
-            if (!parsed.ok) { unjudged(`${JSON.stringify(String(site.value).slice(0, 200))} is not a valid image reference: ${parsed.error.message}`); continue; }
+            if (!parsed.ok) { unjudged(`${JSON.stringify(String(site.value).slice(0, 200))} is not a valid image reference: ${parsed.failure.message}`); continue; }
             const key = formatReference(parsed.ref);
             const entry = c.images.get(key) ?? { ref: parsed.ref, uses: [] };
             entry.uses.push(use);

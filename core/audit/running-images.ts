@@ -48,7 +48,7 @@ export interface RunningCluster {
     readonly unreadable: readonly string[];
 }
 
-export type RunningImagesResult = { ok: true; clusters: RunningCluster[] } | { ok: false; error: DefenderError };
+export type RunningImagesResult = { ok: true; clusters: RunningCluster[] } | { ok: false; failure: DefenderError };
 
 /** Rows → clusters (pure). */
 export function rowsToClusters(rows: readonly unknown[]): RunningCluster[] {
@@ -63,7 +63,7 @@ export function rowsToClusters(rows: readonly unknown[]): RunningCluster[] {
         const text = `${f("registryHost").toLowerCase()}/${f("repository")}@${f("digest").toLowerCase()}`;
         const parsed = parseReference(text);
         if (!f("registryHost") || !f("repository") || !f("digest") || !parsed.ok) {
-            entry.unreadable.push(`Defender lists a running image it names only as ${JSON.stringify(text.slice(0, 300))}${parsed.ok ? "" : ` (${parsed.error.message})`}`);
+            entry.unreadable.push(`Defender lists a running image it names only as ${JSON.stringify(text.slice(0, 300))}${parsed.ok ? "" : ` (${parsed.failure.message})`}`);
             return;
         }
         entry.images.set(text, { reference: text });

@@ -10,6 +10,7 @@
  */
 import { isRecord } from "../evidence/json";
 import { UNKNOWN_STRING } from "../unknown";
+import { fail, type Failed } from "../result";
 
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -46,7 +47,10 @@ export interface DeployedStack {
     readonly resources: readonly DeployedResource[];
 }
 
-export type StackExportResult = { ok: true; stack: DeployedStack } | { ok: false; error: string };
+/** Why a state file was refused: not an export (`not-an-export`), or over a limit (`too-large`). */
+export type StackExportFailureCode = "not-an-export" | "too-large";
+
+export type StackExportResult = { ok: true; stack: DeployedStack } | Failed<StackExportFailureCode>;
 
 /** Secret envelopes → unknown; depth bounded. */
 function opaque(v: unknown, depth: number, maxDepth: number): unknown {
@@ -71,27 +75,27 @@ export function parseUrn(urn: string): { stack: string; project: string; qualifi
 
 /** Validates the export's shape; every refusal says what is wrong. Never throws. */
 export function parseStackExport(doc: unknown, source: string, limits: StackExportLimits = DEFAULT_STACK_EXPORT_LIMITS): StackExportResult {
-    const fail = (what: string): StackExportResult => ({ ok: false, error: `${source}: not a \`pulumi stack export\` document: ${what}` });
-    if (!isRecord(doc)) return fail("the top level is not a JSON object");
+    const refuse = (what: string): StackExportResult => fail("not-an-export", `${source}: not a \`pulumi stack export\` document: ${what}`);
+    if (!isRecord(doc)) return refuse("the top level is not a JSON object");
     if (typeof doc.version !== "number" || !SUPPORTED_VERSIONS.has(doc.version)) {
-        return fail(`version ${JSON.stringify(doc.version)} is not a deployment schema version this tool reads (1, 2, 3)`);
+        return refuse(`version ${JSON.stringify(doc.version)} is not a deployment schema version this tool reads (1, 2, 3)`);
     }
     const dep = doc.deployment;
-    if (!isRecord(dep)) return fail("it has no deployment object");
+    if (!isRecord(dep)) return refuse("it has no deployment object");
     const raw = dep.resources ?? [];
-    if (!Array.isArray(raw)) return fail("deployment.resources is not a list");
-    if (raw.length > limits.maxResources) return { ok: false, error: `${source}: ${raw.length} resources, over the limit of ${limits.maxResources} per stack` };
+    if (!Array.isArray(raw)) return refuse("deployment.resources is not a list");
+    if (raw.length > limits.maxResources) return fail("too-large", `${source}: ${raw.length} resources, over the limit of ${limits.maxResources} per stack`);
     const resources: DeployedResource[] = [];
     let stack: string | undefined, project: string | undefined;
     for (const [i, r] of raw.entries()) {
-        if (!isRecord(r)) return fail(`deployment.resources[${i}] is not an object`);
-        if (typeof r.urn !== "string" || typeof r.type !== "string") return fail(`deployment.resources[${i}] has no urn or type`);
+        if (!isRecord(r)) return refuse(`deployment.resources[${i}] is not an object`);
+        if (typeof r.urn !== "string" || typeof r.type !== "string") return refuse(`deployment.resources[${i}] has no urn or type`);
         const parsed = parseUrn(r.urn);
-        if (!parsed) return fail(`deployment.resources[${i}].urn ${JSON.stringify(r.urn.slice(0, 200))} is not a Pulumi URN`);
+        if (!parsed) return refuse(`deployment.resources[${i}].urn ${JSON.stringify(r.urn.slice(0, 200))} is not a Pulumi URN`);
         if (stack === undefined) { stack = parsed.stack; project = parsed.project; }
-        else if (parsed.stack !== stack || parsed.project !== project) return fail(`resources of more than one stack (${stack} and ${parsed.stack})`);
+        else if (parsed.stack !== stack || parsed.project !== project) return refuse(`resources of more than one stack (${stack} and ${parsed.stack})`);
         const outputs = r.outputs === undefined || r.outputs === null ? {} : r.outputs;
-        if (!isRecord(outputs)) return fail(`deployment.resources[${i}].outputs is not an object`);
+        if (!isRecord(outputs)) return refuse(`deployment.resources[${i}].outputs is not an object`);
         resources.push({
             urn: r.urn, type: r.type, name: parsed.name, custom: r.custom === true,
             ...(typeof r.parent === "string" && r.parent ? { parent: r.parent } : {}),
@@ -99,6 +103,6 @@ export function parseStackExport(doc: unknown, source: string, limits: StackExpo
             pendingDelete: r.delete === true,
         });
     }
-    if (stack === undefined) return fail("it has no resources (an empty or never-deployed stack)");
+    if (stack === undefined) return refuse("it has no resources (an empty or never-deployed stack)");
     return { ok: true, stack: { stack, project: project!, source, resources } };
 }

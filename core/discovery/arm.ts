@@ -9,11 +9,13 @@
  */
 import { isObj, type Obj } from "./fields";
 import { isUnknown, UNKNOWN_STRING } from "../unknown";
+import { fail as failWith, succeed, type Result } from "../result";
 
-export type Evaluated = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly why: string };
+/** An ARM expression's value, or why it cannot be known before deployment. */
+export type Evaluated = Result<unknown, "not-evaluable">;
 
-const ok = (value: unknown): Evaluated => ({ ok: true, value });
-const fail = (why: string): Evaluated => ({ ok: false, why });
+const ok = (value: unknown): Evaluated => succeed(value);
+const fail = (why: string): Evaluated => failWith("not-evaluable", why);
 
 /** Resolution chains (a default naming a variable naming a parameter …) end here; a cycle cannot loop. */
 const MAX_RESOLUTION_DEPTH = 16;

@@ -172,7 +172,7 @@ function visitField(w: Walk, parent: Obj, key: string, raw: unknown, parentKey: 
         const r = w.arm.evaluate(raw);
         if (!r.ok) {
             return w.unknown(
-                `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.why})`,
+                `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.failure.message})`,
                 "give the value literally in the template, or as a deployment parameter value (`parameters.<name>.value`), so the pack can judge it",
             );
         }
@@ -224,7 +224,7 @@ function containerEntry(w: Walk, raw: unknown): void {
     let entry = raw;
     if (w.arm && typeof raw === "string" && isArmExpression(raw)) {
         const r = w.arm.evaluate(raw);
-        if (!r.ok) return w.unknown(`the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.why})`, "write the container literally in the template");
+        if (!r.ok) return w.unknown(`the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.failure.message})`, "write the container literally in the template");
         entry = r.value;
     }
     if (isUnknown(entry)) return w.site({ value: entry });
@@ -261,7 +261,7 @@ function imageValue(w: Walk, raw: unknown, container: string | undefined, inCont
             return w.site({
                 ...(container !== undefined ? { container } : {}),
                 value: UNKNOWN_STRING,
-                unknownReason: `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.why})`,
+                unknownReason: `the ARM expression "${clip(raw)}" cannot be evaluated before deployment (${r.failure.message})`,
                 fix: "give the image literally in the template, or as a deployment parameter value (`parameters.<name>.value`), so the pack can judge it",
             });
         }

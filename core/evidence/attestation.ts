@@ -16,7 +16,7 @@ import { validateDigest } from "../reference";
 import { decodeJson, isRecord, JsonRecord, typeName } from "./json";
 import { parseReportDocument } from "./parse";
 import { parseTimestamp } from "./time";
-import { ParseContext, ReportResult, reportError } from "./types";
+import { ParseContext, ReportResult, reportFailure } from "./types";
 
 export const SARIF_ARTIFACT_TYPES: readonly string[] = [
     "application/sarif+json",
@@ -61,23 +61,23 @@ export interface AttestationOptions {
 export function parseAttestation(type: string, bytes: Uint8Array | string, imageDigest: string, options: AttestationOptions = {}): ReportResult {
     const source = options.source ?? `attestation of ${imageDigest} (${type})`;
     const bad = validateDigest(imageDigest);
-    if (bad) return reportError("invalid-digest", source, `image digest: ${bad.message}`);
+    if (bad) return reportFailure("invalid-digest", source, `image digest: ${bad.message}`);
     let created: Date | undefined;
     if (options.created !== undefined) {
         const t = parseTimestamp(options.created);
-        if (!t.ok) return reportError("invalid-time", source, `creation annotation ${t.message}`);
+        if (!t.ok) return reportFailure("invalid-time", source, `creation annotation ${t.failure.message}`);
         created = t.date;
     }
     const ctx: ParseContext = { source, subjectDigest: imageDigest, ...(created ? { scannedAt: created } : {}) };
     const t = normalizeType(type);
-    if (!isScanArtifactType(t)) return reportError("unsupported-type", source, `type "${type}" is not a scan report`);
+    if (!isScanArtifactType(t)) return reportFailure("unsupported-type", source, `type "${type}" is not a scan report`);
     const doc = decodeJson(bytes, source);
     if (!doc.ok) return doc;
     const v = doc.value;
 
     if (t === DSSE_ENVELOPE_TYPE) return parseEnvelope(v, ctx);
     if (t.startsWith(SIGSTORE_BUNDLE_PREFIX)) {
-        if (!isRecord(v) || !isRecord(v.dsseEnvelope)) return reportError("invalid-structure", source, "Sigstore bundle has no dsseEnvelope (a bundle holding a plain signature is not an attestation)");
+        if (!isRecord(v) || !isRecord(v.dsseEnvelope)) return reportFailure("invalid-structure", source, "Sigstore bundle has no dsseEnvelope (a bundle holding a plain signature is not an attestation)");
         return parseEnvelope(v.dsseEnvelope, ctx);
     }
     if (t === IN_TOTO_STATEMENT_TYPE) return parseStatement(v, ctx);
@@ -90,40 +90,40 @@ export function parseAttestation(type: string, bytes: Uint8Array | string, image
 }
 
 function parseEnvelope(env: unknown, ctx: ParseContext): ReportResult {
-    if (!isRecord(env)) return reportError("invalid-structure", ctx.source, `DSSE envelope must be an object, got ${typeName(env)}`);
+    if (!isRecord(env)) return reportFailure("invalid-structure", ctx.source, `DSSE envelope must be an object, got ${typeName(env)}`);
     if (env.payloadType !== IN_TOTO_STATEMENT_TYPE) {
-        return reportError("invalid-structure", ctx.source, `DSSE payloadType ${JSON.stringify(env.payloadType)} is not ${IN_TOTO_STATEMENT_TYPE}`);
+        return reportFailure("invalid-structure", ctx.source, `DSSE payloadType ${JSON.stringify(env.payloadType)} is not ${IN_TOTO_STATEMENT_TYPE}`);
     }
     if (typeof env.payload !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(env.payload)) {
-        return reportError("invalid-structure", ctx.source, "DSSE payload is not base64");
+        return reportFailure("invalid-structure", ctx.source, "DSSE payload is not base64");
     }
     const bytes = Buffer.from(env.payload.replace(/-/g, "+").replace(/_/g, "/"), "base64");
     const doc = decodeJson(bytes, `${ctx.source} DSSE payload`);
-    if (!doc.ok) return { ok: false, error: { ...doc.error, source: ctx.source } };
+    if (!doc.ok) return { ok: false, failure: { ...doc.failure, source: ctx.source } };
     return parseStatement(doc.value, ctx);
 }
 
 function parseStatement(stmt: unknown, ctx: ParseContext): ReportResult {
     const src = ctx.source;
-    if (!isRecord(stmt)) return reportError("invalid-structure", src, `in-toto statement must be an object, got ${typeName(stmt)}`);
+    if (!isRecord(stmt)) return reportFailure("invalid-structure", src, `in-toto statement must be an object, got ${typeName(stmt)}`);
     if (typeof stmt._type !== "string" || !IN_TOTO_STATEMENT_TYPES.has(stmt._type)) {
-        return reportError("invalid-structure", src, `_type ${JSON.stringify(stmt._type)} is not an in-toto statement`);
+        return reportFailure("invalid-structure", src, `_type ${JSON.stringify(stmt._type)} is not an in-toto statement`);
     }
     if (typeof stmt.predicateType !== "string" || !COSIGN_VULN_PREDICATES.includes(stmt.predicateType)) {
-        return reportError("unsupported-predicate", src, `predicateType ${JSON.stringify(stmt.predicateType)} is not a vulnerability scan (${COSIGN_VULN_PREDICATES[0]})`);
+        return reportFailure("unsupported-predicate", src, `predicateType ${JSON.stringify(stmt.predicateType)} is not a vulnerability scan (${COSIGN_VULN_PREDICATES[0]})`);
     }
-    if (!Array.isArray(stmt.subject) || stmt.subject.length === 0) return reportError("invalid-structure", src, "statement has no subject");
+    if (!Array.isArray(stmt.subject) || stmt.subject.length === 0) return reportFailure("invalid-structure", src, "statement has no subject");
     const [alg, hex] = ctx.subjectDigest!.split(":");
     const names: string[] = [];
     let matched = false;
     for (const s of stmt.subject) {
-        if (!isRecord(s) || !isRecord(s.digest)) return reportError("invalid-structure", src, "statement subject entries need a digest object");
+        if (!isRecord(s) || !isRecord(s.digest)) return reportFailure("invalid-structure", src, "statement subject entries need a digest object");
         for (const [a, h] of Object.entries(s.digest)) {
             names.push(`${a}:${String(h)}`);
             if (a === alg && h === hex) matched = true;
         }
     }
-    if (!matched) return reportError("digest-mismatch", src, `statement subject ${names.join(", ")} is not the image ${ctx.subjectDigest}`);
+    if (!matched) return reportFailure("digest-mismatch", src, `statement subject ${names.join(", ")} is not the image ${ctx.subjectDigest}`);
     return parsePredicate(stmt.predicate, ctx);
 }
 
@@ -134,12 +134,12 @@ function isCosignVulnPredicate(v: unknown): v is JsonRecord {
 /** The cosign vuln predicate: `scanner.result` holds the scanner's own report; `metadata.scanFinishedOn` dates it. */
 function parsePredicate(pred: unknown, ctx: ParseContext): ReportResult {
     const src = ctx.source;
-    if (!isCosignVulnPredicate(pred)) return reportError("invalid-structure", src, "vulnerability predicate has no scanner.result");
+    if (!isCosignVulnPredicate(pred)) return reportFailure("invalid-structure", src, "vulnerability predicate has no scanner.result");
     let scannedAt = ctx.scannedAt;
     const meta = pred.metadata;
     if (isRecord(meta) && meta.scanFinishedOn !== undefined) {
         const t = parseTimestamp(meta.scanFinishedOn);
-        if (!t.ok) return reportError("invalid-time", src, `predicate metadata.scanFinishedOn ${t.message}`);
+        if (!t.ok) return reportFailure("invalid-time", src, `predicate metadata.scanFinishedOn ${t.failure.message}`);
         scannedAt = t.date;
     }
     const inner = parseReportDocument((pred.scanner as JsonRecord).result, { ...ctx, ...(scannedAt ? { scannedAt } : {}) });

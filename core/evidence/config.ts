@@ -129,7 +129,7 @@ function parseException(e: unknown, where: string): ScanException | string {
     if (unknown.length > 0) return `${where} has unknown keys: ${unknown.join(", ")}`;
     if (typeof x.id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(x.id)) return `${where}.id must be a vulnerability ID such as "CVE-2024-12345", got ${JSON.stringify(x.id)}`;
     const day = parseDay(x.expires);
-    if (!day.ok) return `${where}.expires ${day.message}`;
+    if (!day.ok) return `${where}.expires ${day.failure.message}`;
     if (typeof x.reason !== "string" || x.reason.trim().length === 0) return `${where}.reason must say why ${x.id} is accepted`;
     let images: Exemption[] | undefined;
     if (x.images !== undefined) {
@@ -137,7 +137,7 @@ function parseException(e: unknown, where: string): ScanException | string {
         images = [];
         for (const [j, raw] of x.images.entries()) {
             const p = parseExemption(raw);
-            if (!p.ok) return `${where}.images[${j}] ${p.message}`;
+            if (!p.ok) return `${where}.images[${j}] ${p.failure.message}`;
             images.push(p.exemption);
         }
     }

@@ -162,7 +162,7 @@ export function rowsToEvidence(rows: readonly DefenderRow[], wanted: readonly st
         const findings: Finding[] = [];
         for (const r of assessed) {
             const t = parseTimestamp(r.timeGenerated);
-            if (!t.ok) throw new DefenderError("malformed", `Defender sub-assessment ${r.id}: timeGenerated ${t.message}`);
+            if (!t.ok) throw new DefenderError("malformed", `Defender sub-assessment ${r.id}: timeGenerated ${t.failure.message}`);
             if (!scannedAt || t.date > scannedAt) scannedAt = t.date;
             if (!/^unhealthy$/i.test(r.statusCode)) continue;
             if (r.cveId === "") throw new DefenderError("malformed", `Defender sub-assessment ${r.id} has no vulnerability ID`);
@@ -294,10 +294,10 @@ export async function resourceGraphRows(client: ResourceGraphClient, query: stri
 }
 
 /** A client and a deadline for a group of queries; `run` classifies every failure as a DefenderError. */
-export async function withResourceGraph<T>(options: DefenderOptions, run: (client: ResourceGraphClient, signal: AbortSignal) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: DefenderError }> {
+export async function withResourceGraph<T>(options: DefenderOptions, run: (client: ResourceGraphClient, signal: AbortSignal) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; failure: DefenderError }> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     if (options.subscriptions.length === 0 || !options.subscriptions.every((s) => GUID.test(s))) {
-        return { ok: false, error: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
+        return { ok: false, failure: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -305,7 +305,7 @@ export async function withResourceGraph<T>(options: DefenderOptions, run: (clien
         const client = await makeClient(options);
         return { ok: true, value: await run(client, controller.signal) };
     } catch (e) {
-        return { ok: false, error: classify(e, controller.signal.aborted, timeoutMs) };
+        return { ok: false, failure: classify(e, controller.signal.aborted, timeoutMs) };
     } finally {
         clearTimeout(timer);
     }
@@ -320,15 +320,15 @@ export function pageOptions(options: DefenderOptions): { pageSize: number; maxPa
  * DIGESTS_PER_QUERY digests, following `$skipToken` pages, within the overall deadline.
  * Never throws: failures come back as a DefenderError.
  */
-export async function queryDefender(digests: readonly string[], options: DefenderOptions): Promise<{ ok: true; lookup: DefenderLookup } | { ok: false; error: DefenderError }> {
+export async function queryDefender(digests: readonly string[], options: DefenderOptions): Promise<{ ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError }> {
     const wanted = [...new Set(digests)];
     if (options.subscriptions.length === 0 || !options.subscriptions.every((s) => GUID.test(s))) {
-        return { ok: false, error: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
+        return { ok: false, failure: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
     }
     if (wanted.length === 0) return { ok: true, lookup: { reports: new Map(), notes: new Map(), queries: 0, pages: 0 } };
     for (const d of wanted) {
         const err = validateDigest(d);
-        if (err) return { ok: false, error: new DefenderError("config", `cannot query Defender for "${d}": ${err.message}`) };
+        if (err) return { ok: false, failure: new DefenderError("config", `cannot query Defender for "${d}": ${err.message}`) };
     }
     const counters = { pages: 0 };
     let queries = 0;

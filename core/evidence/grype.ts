@@ -6,7 +6,7 @@ import { readDigests, settleDigests } from "./digests";
 import { isRecord, optString, typeName } from "./json";
 import { severityFromWord } from "./severity";
 import { parseTimestamp } from "./time";
-import { Finding, ParseContext, ReportResult, reportError } from "./types";
+import { Finding, ParseContext, ReportResult, reportFailure } from "./types";
 
 export function looksLikeGrype(v: unknown): boolean {
     return isRecord(v) && Array.isArray(v.matches) && (isRecord(v.source) || isRecord(v.descriptor));
@@ -14,20 +14,20 @@ export function looksLikeGrype(v: unknown): boolean {
 
 export function parseGrypeReport(doc: unknown, ctx: ParseContext): ReportResult {
     const src = ctx.source;
-    if (!isRecord(doc)) return reportError("invalid-structure", src, `Grype report must be a JSON object, got ${typeName(doc)}`);
-    if (!Array.isArray(doc.matches)) return reportError("invalid-structure", src, "matches must be an array");
+    if (!isRecord(doc)) return reportFailure("invalid-structure", src, `Grype report must be a JSON object, got ${typeName(doc)}`);
+    if (!Array.isArray(doc.matches)) return reportFailure("invalid-structure", src, "matches must be an array");
     const source = doc.source;
-    if (source !== undefined && !isRecord(source)) return reportError("invalid-structure", src, `source must be an object, got ${typeName(source)}`);
+    if (source !== undefined && !isRecord(source)) return reportFailure("invalid-structure", src, `source must be an object, got ${typeName(source)}`);
     if (source !== undefined && source.type !== "image") {
-        return reportError("not-an-image-scan", src, `Grype scanned a ${JSON.stringify(source.type)}, not a container image`);
+        return reportFailure("not-an-image-scan", src, `Grype scanned a ${JSON.stringify(source.type)}, not a container image`);
     }
     const target = source?.target;
-    if (source !== undefined && !isRecord(target)) return reportError("invalid-structure", src, "source.target must be an object");
+    if (source !== undefined && !isRecord(target)) return reportFailure("invalid-structure", src, "source.target must be an object");
     const written: unknown[] = [];
     if (isRecord(target)) {
         if (target.manifestDigest !== undefined && target.manifestDigest !== "") written.push(target.manifestDigest);
         const repo = target.repoDigests ?? [];
-        if (!Array.isArray(repo)) return reportError("invalid-structure", src, "source.target.repoDigests must be an array");
+        if (!Array.isArray(repo)) return reportFailure("invalid-structure", src, "source.target.repoDigests must be an array");
         written.push(...repo);
     }
     const own = readDigests(written, "source.target.manifestDigest/repoDigests", src);
@@ -36,19 +36,19 @@ export function parseGrypeReport(doc: unknown, ctx: ParseContext): ReportResult 
     if (!digests.ok) return digests;
 
     const desc = doc.descriptor;
-    if (desc !== undefined && !isRecord(desc)) return reportError("invalid-structure", src, "descriptor must be an object");
+    if (desc !== undefined && !isRecord(desc)) return reportFailure("invalid-structure", src, "descriptor must be an object");
     let scannedAt: Date;
     const stamp = desc?.timestamp;
     const t = parseTimestamp(stamp);
     if (t.ok) scannedAt = t.date;
     else if ((stamp === undefined || stamp === "") && ctx.scannedAt) scannedAt = ctx.scannedAt;
-    else if (stamp === undefined || stamp === "") return reportError("no-scan-time", src, "descriptor.timestamp is missing, so the scan's age is unknown");
-    else return reportError("invalid-time", src, `descriptor.timestamp ${t.message}`);
+    else if (stamp === undefined || stamp === "") return reportFailure("no-scan-time", src, "descriptor.timestamp is missing, so the scan's age is unknown");
+    else return reportFailure("invalid-time", src, `descriptor.timestamp ${t.failure.message}`);
 
     const findings: Finding[] = [];
     for (const [i, m] of doc.matches.entries()) {
         const f = grypeFinding(m);
-        if (typeof f === "string") return reportError("invalid-structure", src, `matches[${i}]: ${f}`);
+        if (typeof f === "string") return reportFailure("invalid-structure", src, `matches[${i}]: ${f}`);
         findings.push(f);
     }
     return { ok: true, report: { tool: "grype", format: "grype-json", source: src, digests: digests.digests, scannedAt, findings } };

@@ -1,5 +1,5 @@
 /** Reading untrusted JSON: decode bytes strictly, and small type guards. */
-import { ReportError, reportError } from "./types";
+import { ReportFailed, reportFailure } from "./types";
 
 /** Reports larger than this are refused rather than parsed (a scan report is a few MiB at most). */
 export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
@@ -17,17 +17,17 @@ export function typeName(v: unknown): string {
 }
 
 /** Bytes → JSON value, refusing oversized input, invalid UTF-8 and invalid JSON. */
-export function decodeJson(bytes: Uint8Array | string, source: string): { ok: true; value: unknown } | { ok: false; error: ReportError } {
+export function decodeJson(bytes: Uint8Array | string, source: string): { ok: true; value: unknown } | ReportFailed {
     let text: string;
     if (typeof bytes === "string") {
-        if (bytes.length > MAX_REPORT_BYTES) return reportError("too-large", source, `is larger than ${MAX_REPORT_BYTES} bytes`);
+        if (bytes.length > MAX_REPORT_BYTES) return reportFailure("too-large", source, `is larger than ${MAX_REPORT_BYTES} bytes`);
         text = bytes;
     } else {
-        if (bytes.byteLength > MAX_REPORT_BYTES) return reportError("too-large", source, `is ${bytes.byteLength} bytes, larger than ${MAX_REPORT_BYTES}`);
+        if (bytes.byteLength > MAX_REPORT_BYTES) return reportFailure("too-large", source, `is ${bytes.byteLength} bytes, larger than ${MAX_REPORT_BYTES}`);
         try {
             text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
         } catch {
-            return reportError("not-utf8", source, "is not UTF-8 text");
+            return reportFailure("not-utf8", source, "is not UTF-8 text");
         }
     }
     // Some tools (PowerShell redirection) write a byte-order mark; JSON.parse refuses it.
@@ -35,7 +35,7 @@ export function decodeJson(bytes: Uint8Array | string, source: string): { ok: tr
     try {
         return { ok: true, value: JSON.parse(text) };
     } catch (e) {
-        return reportError("not-json", source, `is not valid JSON (${(e as Error).message})`);
+        return reportFailure("not-json", source, `is not valid JSON (${(e as Error).message})`);
     }
 }
 

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from "fs";
 import * as path from "path";
+import { FileProblem, readRegularFile } from "../regular-file";
 import { bareDigest } from "./digests";
 import { MAX_REPORT_BYTES } from "./json";
 import { parseReport } from "./parse";
@@ -87,14 +88,16 @@ export async function listEvidenceFiles(paths: readonly string[], baseDir: strin
     return { files, warnings };
 }
 
-/** A file's bytes, refused beyond MAX_REPORT_BYTES. */
+/**
+ * A configured evidence file's bytes (scan report, VEX document): a regular file of at most
+ * MAX_REPORT_BYTES (core/regular-file.ts), since a FIFO or device named as one would block or never end.
+ */
 export async function readEvidenceFile(f: string): Promise<{ ok: true; bytes: Buffer } | { ok: false; warning: LoadWarning }> {
     try {
-        const st = await fs.stat(f);
-        if (st.size > MAX_REPORT_BYTES) return { ok: false, warning: { code: "too-large", source: f, message: `${f}: is ${st.size} bytes, larger than ${MAX_REPORT_BYTES}` } };
-        return { ok: true, bytes: await fs.readFile(f) };
+        return { ok: true, bytes: await readRegularFile(f, MAX_REPORT_BYTES) };
     } catch (e) {
-        return { ok: false, warning: { code: "unreadable", source: f, message: `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` } };
+        const tooLarge = e instanceof FileProblem && e.code === "too-large";
+        return { ok: false, warning: { code: tooLarge ? "too-large" : "unreadable", source: f, message: `${f}: ${e instanceof FileProblem ? e.problem : (e as Error).message}` } };
     }
 }
 
@@ -113,7 +116,7 @@ export async function loadReports(paths: readonly string[], baseDir: string, opt
         }
         const r = parseReport(read.bytes, { source: f });
         if (r.ok) reports.push(r.report);
-        else warnings.push(r.error);
+        else warnings.push(r.failure);
     }
     return { reports, byDigest: indexByDigest(reports), warnings };
 }

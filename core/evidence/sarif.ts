@@ -25,7 +25,7 @@ import { readDigests, settleDigests } from "./digests";
 import { isRecord, JsonRecord, typeName } from "./json";
 import { severityFromScore, severityFromWord } from "./severity";
 import { parseTimestamp } from "./time";
-import { Finding, ParseContext, ReportResult, ScanTool, Severity, reportError } from "./types";
+import { Finding, ParseContext, ReportResult, ScanTool, Severity, reportFailure } from "./types";
 
 /** Most runs, rules and results one SARIF log may hold (a large image's scan has a few thousand). */
 export const SARIF_LIMITS = { runs: 64, rules: 100_000, results: 200_000 } as const;
@@ -85,10 +85,10 @@ function ruleKinds(rules: readonly JsonRecord[]): string {
 
 export function parseSarifReport(doc: unknown, ctx: ParseContext): ReportResult {
     const src = ctx.source;
-    if (!isRecord(doc)) return reportError("invalid-structure", src, `SARIF log must be a JSON object, got ${typeName(doc)}`);
-    if (doc.version !== "2.1.0") return reportError("invalid-structure", src, `SARIF version ${JSON.stringify(doc.version)} is not supported (expected "2.1.0")`);
-    if (!Array.isArray(doc.runs) || doc.runs.length === 0) return reportError("invalid-structure", src, "SARIF log has no runs");
-    if (doc.runs.length > SARIF_LIMITS.runs) return reportError("too-large", src, `SARIF log has ${doc.runs.length} runs, more than ${SARIF_LIMITS.runs}`);
+    if (!isRecord(doc)) return reportFailure("invalid-structure", src, `SARIF log must be a JSON object, got ${typeName(doc)}`);
+    if (doc.version !== "2.1.0") return reportFailure("invalid-structure", src, `SARIF version ${JSON.stringify(doc.version)} is not supported (expected "2.1.0")`);
+    if (!Array.isArray(doc.runs) || doc.runs.length === 0) return reportFailure("invalid-structure", src, "SARIF log has no runs");
+    if (doc.runs.length > SARIF_LIMITS.runs) return reportFailure("too-large", src, `SARIF log has ${doc.runs.length} runs, more than ${SARIF_LIMITS.runs}`);
 
     let tool: ScanTool | undefined;
     let ownDigests: string[] | undefined;
@@ -99,54 +99,54 @@ export function parseSarifReport(doc: unknown, ctx: ParseContext): ReportResult 
     const findings = new Map<string, Finding>();
     for (const [ri, run] of doc.runs.entries()) {
         const where = `runs[${ri}]`;
-        if (!isRecord(run)) return reportError("invalid-structure", src, `${where} must be an object`);
+        if (!isRecord(run)) return reportFailure("invalid-structure", src, `${where} must be an object`);
         const driver = isRecord(run.tool) && isRecord(run.tool.driver) ? run.tool.driver : undefined;
-        if (!driver) return reportError("invalid-structure", src, `${where}.tool.driver is missing`);
+        if (!driver) return reportFailure("invalid-structure", src, `${where}.tool.driver is missing`);
         const runTool = toolOf(driver.name);
-        if (!runTool) return reportError("unsupported-producer", src, `SARIF from ${JSON.stringify(driver.name)} is not understood (Trivy and Grype SARIF are)`);
-        if (tool !== undefined && tool !== runTool) return reportError("invalid-structure", src, "SARIF runs come from different scanners");
+        if (!runTool) return reportFailure("unsupported-producer", src, `SARIF from ${JSON.stringify(driver.name)} is not understood (Trivy and Grype SARIF are)`);
+        if (tool !== undefined && tool !== runTool) return reportFailure("invalid-structure", src, "SARIF runs come from different scanners");
         tool = runTool;
 
         // Digests: Trivy's run properties (null for an archive). Every run must describe the same image.
         const props = isRecord(run.properties) ? run.properties : {};
         const rawDigests = props.repoDigests ?? [];
-        if (!Array.isArray(rawDigests)) return reportError("invalid-structure", src, `${where}.properties.repoDigests must be an array`);
+        if (!Array.isArray(rawDigests)) return reportFailure("invalid-structure", src, `${where}.properties.repoDigests must be an array`);
         const d = readDigests(rawDigests, `${where}.properties.repoDigests`, src);
         if (!d.ok) return d;
         if (ownDigests !== undefined && ownDigests.join() !== d.digests.join()) {
-            return reportError("invalid-structure", src, "SARIF runs describe different images");
+            return reportFailure("invalid-structure", src, "SARIF runs describe different images");
         }
         ownDigests = d.digests;
 
         const inv = invocationTime(run.invocations, SARIF_LIMITS.runs);
-        if (inv.error) return reportError(inv.code ?? "invalid-time", src, `${where}.invocations${inv.error}`);
+        if (inv.error) return reportFailure(inv.code ?? "invalid-time", src, `${where}.invocations${inv.error}`);
         if (inv.at && (!scannedAt || inv.at < scannedAt)) scannedAt = inv.at; // the oldest run dates the log
 
         const declared = driver.rules ?? [];
-        if (!Array.isArray(declared)) return reportError("invalid-structure", src, `${where}.tool.driver.rules must be an array`);
+        if (!Array.isArray(declared)) return reportFailure("invalid-structure", src, `${where}.tool.driver.rules must be an array`);
         ruleCount += declared.length;
-        if (ruleCount > SARIF_LIMITS.rules) return reportError("too-large", src, `SARIF log declares more than ${SARIF_LIMITS.rules} rules`);
+        if (ruleCount > SARIF_LIMITS.rules) return reportFailure("too-large", src, `SARIF log declares more than ${SARIF_LIMITS.rules} rules`);
         const rules = new Map<string, { rule: JsonRecord; index: number }>();
         for (const [i, r] of declared.entries()) {
-            if (!isRecord(r) || typeof r.id !== "string" || r.id === "") return reportError("invalid-structure", src, `${where}.tool.driver.rules[${i}] needs an id`);
+            if (!isRecord(r) || typeof r.id !== "string" || r.id === "") return reportFailure("invalid-structure", src, `${where}.tool.driver.rules[${i}] needs an id`);
             if (!rules.has(r.id)) rules.set(r.id, { rule: r, index: i });
             if (isVulnerabilityRule(r, runTool)) vulnRules++;
             else otherRules.push(r);
         }
 
         const results = run.results ?? [];
-        if (!Array.isArray(results)) return reportError("invalid-structure", src, `${where}.results must be an array`);
+        if (!Array.isArray(results)) return reportFailure("invalid-structure", src, `${where}.results must be an array`);
         resultCount += results.length;
-        if (resultCount > SARIF_LIMITS.results) return reportError("too-large", src, `SARIF log holds more than ${SARIF_LIMITS.results} results`);
+        if (resultCount > SARIF_LIMITS.results) return reportFailure("too-large", src, `SARIF log holds more than ${SARIF_LIMITS.results} results`);
         for (const [i, r] of results.entries()) {
             const f = sarifFinding(r, declared, rules, runTool);
-            if (typeof f === "string") return reportError("invalid-structure", src, `${where}.results[${i}]: ${f}`);
+            if (typeof f === "string") return reportFailure("invalid-structure", src, `${where}.results[${i}]: ${f}`);
             if (f) findings.set(`${f.id}\u0000${f.package}\u0000${f.installedVersion}`, f);
         }
     }
     if (vulnRules === 0) {
         const held = otherRules.length ? `only ${ruleKinds(otherRules)} rules` : "no rules at all";
-        return reportError("not-a-vulnerability-scan", src,
+        return reportFailure("not-a-vulnerability-scan", src,
             `SARIF declares no vulnerability rule (it holds ${held}), so it does not show that vulnerabilities were scanned: in SARIF a clean vulnerability scan cannot be told from a secret, misconfiguration or license scan. ` +
             "Use the scanner's JSON report for evidence (trivy image --scanners vuln --format json, grype -o json), which records a clean scan");
     }
@@ -154,7 +154,7 @@ export function parseSarifReport(doc: unknown, ctx: ParseContext): ReportResult 
         tool === "grype" ? "Grype SARIF carries no image digest: use grype -o json, or attach the SARIF to the image as a referrer" : "runs[].properties.repoDigests is empty: scan the image from its registry (trivy image repo@sha256:…), or attach the SARIF to the image as a referrer");
     if (!digests.ok) return digests;
     const at = scannedAt ?? ctx.scannedAt;
-    if (!at) return reportError("no-scan-time", src, `SARIF records no scan time, so the scan's age is unknown. ${SARIF_NO_TIME_ADVICE}`);
+    if (!at) return reportFailure("no-scan-time", src, `SARIF records no scan time, so the scan's age is unknown. ${SARIF_NO_TIME_ADVICE}`);
     return { ok: true, report: { tool: tool!, format: "sarif", source: src, digests: digests.digests, scannedAt: at, findings: [...findings.values()] } };
 }
 
@@ -170,7 +170,7 @@ function invocationTime(invocations: unknown, max: number): { at?: Date; error?:
         const raw = inv.endTimeUtc ?? inv.startTimeUtc;
         if (raw === undefined) continue;
         const t = parseTimestamp(raw);
-        if (!t.ok) return { error: `[${i}].${inv.endTimeUtc !== undefined ? "endTimeUtc" : "startTimeUtc"} ${t.message}` };
+        if (!t.ok) return { error: `[${i}].${inv.endTimeUtc !== undefined ? "endTimeUtc" : "startTimeUtc"} ${t.failure.message}` };
         if (!latest || t.date > latest) latest = t.date;
     }
     return latest ? { at: latest } : {};

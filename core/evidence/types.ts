@@ -2,6 +2,7 @@
  * Scan evidence, normalized: whatever produced it (a Trivy or Grype report on disk, a report attached
  * to the image in its registry, Defender for Containers), the gate judges the same shape.
  */
+import type { Failure } from "../result";
 
 /** Severity tiers, lowest first. Scanners' own names map onto these (see severity.ts). */
 export type Severity = "unknown" | "low" | "medium" | "high" | "critical";
@@ -56,13 +57,17 @@ export type ReportErrorCode =
     | "unsupported-predicate";
 
 /** Why a report could not be used. `message` names the source and says what is wrong. */
-export interface ReportError {
-    readonly code: ReportErrorCode;
+export interface ReportFailure extends Failure<ReportErrorCode> {
     readonly source: string;
-    readonly message: string;
 }
 
-export type ReportResult = { ok: true; report: ScanReport } | { ok: false; error: ReportError };
+/** A report that could not be used (core/result.ts's shape, with the report's source). */
+export interface ReportFailed {
+    readonly ok: false;
+    readonly failure: ReportFailure;
+}
+
+export type ReportResult = { ok: true; report: ScanReport } | ReportFailed;
 
 /** Context a report may lack and the caller knows (an attestation's subject and creation time). */
 export interface ParseContext {
@@ -77,6 +82,6 @@ export interface ParseContext {
     readonly scannedAt?: Date;
 }
 
-export function reportError(code: ReportErrorCode, source: string, what: string): { ok: false; error: ReportError } {
-    return { ok: false, error: { code, source, message: `${source}: ${what}` } };
+export function reportFailure(code: ReportErrorCode, source: string, what: string): ReportFailed {
+    return { ok: false, failure: { code, source, message: `${source}: ${what}` } };
 }

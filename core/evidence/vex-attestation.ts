@@ -6,6 +6,7 @@
  */
 import { DSSE_ENVELOPE_TYPE, IN_TOTO_STATEMENT_TYPE } from "./attestation";
 import { decodeJson, isRecord } from "./json";
+import { fail } from "../result";
 import { looksLikeOpenVex, parseVexDocument, VEX_CONTEXT_PREFIX, VexParseOptions, VexResult } from "./vex";
 
 export const VEX_ARTIFACT_TYPES: readonly string[] = ["application/vnd.openvex+json", "application/vnd.openvex.vex+json", "application/vnd.openvex"];
@@ -21,7 +22,7 @@ function statementVex(stmt: unknown, digest: string, options: VexParseOptions): 
     const [alg, hex] = digest.split(":");
     const subjects = Array.isArray(stmt.subject) ? stmt.subject : [];
     const names = subjects.some((s) => isRecord(s) && isRecord(s.digest) && s.digest[alg] === hex);
-    if (!names) return { kind: "vex", result: { ok: false, source: options.source, message: `${options.source}: VEX attestation refused: its subject does not name ${digest}` } };
+    if (!names) return { kind: "vex", result: fail("wrong-subject", `${options.source}: VEX attestation refused: its subject does not name ${digest}`) };
     return { kind: "vex", result: parseVexDocument(stmt.predicate, options) };
 }
 
@@ -29,7 +30,7 @@ function statementVex(stmt: unknown, digest: string, options: VexParseOptions): 
 export function parseVexAttachment(type: string, bytes: Uint8Array, digest: string, options: VexParseOptions): VexAttachment {
     const t = type.trim().toLowerCase();
     const doc = decodeJson(bytes, options.source);
-    if (!doc.ok) return isVexArtifactType(t) ? { kind: "vex", result: { ok: false, source: options.source, message: `${doc.error.message} (VEX document refused)` } } : { kind: "none" };
+    if (!doc.ok) return isVexArtifactType(t) ? { kind: "vex", result: fail("unreadable", `${doc.failure.message} (VEX document refused)`) } : { kind: "none" };
     const v = doc.value;
     if (isVexArtifactType(t) || looksLikeOpenVex(v)) return { kind: "vex", result: parseVexDocument(v, options) };
     if (isRecord(v) && v.payloadType === IN_TOTO_STATEMENT_TYPE && typeof v.payload === "string") {

@@ -33,7 +33,7 @@ export async function loadVex(paths: readonly string[], baseDir: string, options
         }
         const r = parseVex(read.bytes, { source: f, now: options.now, maxAgeDays: options.maxAgeDays, order, ...(options.limits ? { limits: options.limits } : {}) });
         if (r.ok) documents.push(r.document);
-        else warnings.push({ code: "invalid-structure", source: f, message: r.message });
+        else warnings.push({ code: "invalid-structure", source: f, message: r.failure.message });
     }
     return { documents, refused: warnings };
 }

@@ -23,6 +23,7 @@ import { imagePurl, normalizeRepositoryUrl, PackageUrl, parsePurl } from "./purl
 import { parseTimestamp } from "./time";
 import { Finding } from "./types";
 import { ImageReference } from "../reference";
+import { fail, type Failed } from "../result";
 
 export const VEX_CONTEXT_PREFIX = "https://openvex.dev/ns";
 export const VEX_STATUSES = ["not_affected", "affected", "fixed", "under_investigation"] as const;
@@ -79,7 +80,14 @@ export interface VexDocument {
     readonly statements: readonly VexStatement[];
 }
 
-export type VexResult = { ok: true; document: VexDocument } | { ok: false; source: string; message: string };
+/**
+ * Why a VEX document was refused: not readable as JSON (`unreadable`), not a valid OpenVEX document
+ * (`invalid-document`), dated in the future or not revisited within vexMaxAgeDays (`expired`), or an
+ * attestation whose subject is another digest (`wrong-subject`). The message names the source.
+ */
+export type VexFailureCode = "unreadable" | "invalid-document" | "expired" | "wrong-subject";
+
+export type VexResult = { ok: true; document: VexDocument } | Failed<VexFailureCode>;
 
 export interface VexParseOptions {
     /** Name for messages (file path, referrer). */
@@ -92,10 +100,14 @@ export interface VexParseOptions {
     readonly order?: { next: number };
 }
 
-class Refusal extends Error {}
+class Refusal extends Error {
+    constructor(message: string, readonly code: VexFailureCode) {
+        super(message);
+    }
+}
 
-function refuse(what: string): never {
-    throw new Refusal(what);
+function refuse(what: string, code: VexFailureCode = "invalid-document"): never {
+    throw new Refusal(what, code);
 }
 
 /** Whether a decoded JSON value claims to be an OpenVEX document (its @context). */
@@ -112,7 +124,7 @@ function optionalString(o: JsonRecord, key: string, where: string): string | und
 
 function time(v: unknown, where: string): Date {
     const t = parseTimestamp(v);
-    if (!t.ok) refuse(`${where} ${t.message}`);
+    if (!t.ok) refuse(`${where} ${t.failure.message}`);
     return t.date;
 }
 
@@ -184,7 +196,7 @@ function statement(v: unknown, i: number, doc: { timestamp: Date; source: string
     const products = v.products.map((p, j) => component(p, `${where}.products[${j}]`, limits, true));
     const timestamp = v.timestamp === undefined ? doc.timestamp : time(v.timestamp, `${where}.timestamp`);
     if (v.last_updated !== undefined) time(v.last_updated, `${where}.last_updated`);
-    if (timestamp.getTime() > now.getTime() + FUTURE_SKEW_MS) refuse(`${where}.timestamp ${timestamp.toISOString()} is in the future`);
+    if (timestamp.getTime() > now.getTime() + FUTURE_SKEW_MS) refuse(`${where}.timestamp ${timestamp.toISOString()} is in the future`, "expired");
     return {
         vulnerability, aliases, products, status: status as VexStatus,
         ...(justification !== undefined ? { justification } : {}),
@@ -207,25 +219,25 @@ export function parseVexDocument(v: unknown, options: VexParseOptions): VexResul
         if (v.version === undefined || !(typeof v.version === "number" || typeof v.version === "string")) refuse("version is required");
         const id = optionalString(v, "@id", "document");
         const updated = lastUpdated && lastUpdated > timestamp ? lastUpdated : timestamp;
-        if (timestamp.getTime() > now.getTime() + FUTURE_SKEW_MS) refuse(`timestamp ${timestamp.toISOString()} is in the future`);
+        if (timestamp.getTime() > now.getTime() + FUTURE_SKEW_MS) refuse(`timestamp ${timestamp.toISOString()} is in the future`, "expired");
         const ageMs = now.getTime() - updated.getTime();
         if (ageMs > options.maxAgeDays * DAY_MS) {
-            refuse(`has expired: last updated ${updated.toISOString().slice(0, 10)}, ${Math.floor(ageMs / DAY_MS)} days ago, more than vexMaxAgeDays ${options.maxAgeDays}; reissue it`);
+            refuse(`has expired: last updated ${updated.toISOString().slice(0, 10)}, ${Math.floor(ageMs / DAY_MS)} days ago, more than vexMaxAgeDays ${options.maxAgeDays}; reissue it`, "expired");
         }
         if (!Array.isArray(v.statements) || v.statements.length === 0) refuse("has no statements");
         if (v.statements.length > limits.maxStatements) refuse(`has ${v.statements.length} statements, over the limit of ${limits.maxStatements}`);
         const statements = v.statements.map((s, i) => statement(s, i, { timestamp, source }, limits, order, now));
         return { ok: true, document: { ...(id !== undefined ? { id } : {}), author: v.author, source, timestamp, ...(lastUpdated ? { lastUpdated } : {}), statements } };
     } catch (e) {
-        if (e instanceof Refusal) return { ok: false, source, message: `${source}: VEX document refused: ${e.message}` };
-        return { ok: false, source, message: `${source}: VEX document refused: ${(e as Error)?.message ?? String(e)}` };
+        if (e instanceof Refusal) return fail(e.code, `${source}: VEX document refused: ${e.message}`);
+        return fail("invalid-document", `${source}: VEX document refused: ${(e as Error)?.message ?? String(e)}`);
     }
 }
 
 /** Bytes → validated document. */
 export function parseVex(bytes: Uint8Array | string, options: VexParseOptions): VexResult {
     const doc = decodeJson(bytes, options.source);
-    if (!doc.ok) return { ok: false, source: options.source, message: `${doc.error.message} (VEX document refused)` };
+    if (!doc.ok) return fail("unreadable", `${doc.failure.message} (VEX document refused)`);
     return parseVexDocument(doc.value, options);
 }
 

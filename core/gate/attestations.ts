@@ -7,17 +7,40 @@
  * Referrers that are something else (signatures, SBOMs, an `application/json` that is no scan) are
  * skipped. A referrer that claims to be a scan and cannot be read or parsed is a problem: the caller
  * fails the image closed rather than judging on the evidence that happened to load.
+ *
+ * Anyone who can push to the repository can attach referrers, so the work is bounded whatever the
+ * registry lists (AttestationLimits): manifests examined, layers per manifest, bytes per layer and
+ * per image, findings per image; a blob digest listed again (in the same or another manifest) is
+ * fetched and parsed once. Exceeding a limit is a problem ("too many …: N, limit M"), never more work.
  */
 import { isScanArtifactType, parseAttestation, ReportErrorCode, ScanReport } from "../evidence";
 import { isVexArtifactType, parseVexAttachment } from "../evidence/vex-attestation";
 import type { VexDocument } from "../evidence/vex";
 import type { Descriptor, RepositoryClient } from "../registry";
 
-/** Scan referrers examined per image; more are reported, not fetched. */
-export const MAX_ATTESTATIONS = 16;
-/** Largest attestation layer fetched (a Trivy JSON report of a large image is a few MiB). */
-export const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
-/** Largest attestation manifest fetched. */
+/** The work one image's attestations may cause (scanned-images config; defaults below). */
+export interface AttestationLimits {
+    /** Scan referrer manifests fetched per image; more listed is a problem, and none past it is fetched. */
+    readonly maxAttestations: number;
+    /** Layers one attestation manifest may list. */
+    readonly maxAttestationLayers: number;
+    /** Largest attestation layer fetched (a Trivy JSON report of a large image is a few MiB). */
+    readonly maxAttestationBytes: number;
+    /** Bytes of attestation layers fetched per image, all manifests together. */
+    readonly maxAttestationTotalBytes: number;
+    /** Findings read from one image's attestations, all reports together. */
+    readonly maxAttestationFindings: number;
+}
+
+export const DEFAULT_ATTESTATION_LIMITS: AttestationLimits = {
+    maxAttestations: 16,
+    maxAttestationLayers: 8,
+    maxAttestationBytes: 16 * 1024 * 1024,
+    maxAttestationTotalBytes: 32 * 1024 * 1024,
+    maxAttestationFindings: 100_000,
+};
+
+/** Largest attestation manifest fetched (a manifest lists descriptors; maxAttestationLayers of them are a few KiB). */
 export const MAX_ATTESTATION_MANIFEST_BYTES = 256 * 1024;
 const GENERIC_JSON = "application/json";
 const CREATED_ANNOTATIONS = ["org.opencontainers.image.created", "org.opencontainers.artifact.created"];
@@ -80,7 +103,16 @@ export interface VexAttachmentOptions {
     readonly maxAgeDays: number;
 }
 
-export async function fetchAttestations(repo: RepositoryClient, digest: string, vexOptions?: VexAttachmentOptions): Promise<AttestationResult> {
+/**
+ * The scan reports (and, with `vexOptions`, the OpenVEX documents) attached to `digest`, within
+ * `limits`. VEX layers count against the same limits as scan layers (manifests, layers, bytes).
+ */
+export async function fetchAttestations(
+    repo: RepositoryClient,
+    digest: string,
+    limits: AttestationLimits = DEFAULT_ATTESTATION_LIMITS,
+    vexOptions?: VexAttachmentOptions,
+): Promise<AttestationResult> {
     const where = `${repo.host}/${repo.repository}`;
     let referrers: readonly Descriptor[];
     try {
@@ -89,17 +121,26 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
         return { reports: [], vex: [], vexRefused: [], problems: [`the attestations of ${digest} in ${where} could not be listed: ${message(e)}`], notes: [] };
     }
     // Descriptors without artifactType say nothing about themselves; their manifest is read to decide.
-    const candidates = referrers.filter((r) => r.artifactType === undefined || isScanArtifactType(r.artifactType) || (vexOptions !== undefined && isVexArtifactType(r.artifactType)));
+    // A manifest digest listed twice is one manifest.
+    const candidates = [...new Map(referrers
+        .filter((r) => r.artifactType === undefined || isScanArtifactType(r.artifactType) || (vexOptions !== undefined && isVexArtifactType(r.artifactType)))
+        .map((r) => [r.digest, r] as const)).values()];
     const vex: VexDocument[] = [];
     const vexRefused: string[] = [];
     const order = { next: 0 };
     const notes: string[] = [];
     const problems: string[] = [];
     const reports: ScanReport[] = [];
-    if (candidates.length > MAX_ATTESTATIONS) {
-        notes.push(`${candidates.length} possible scan attestations are attached in ${where}; only the first ${MAX_ATTESTATIONS} were examined`);
+    if (candidates.length > limits.maxAttestations) {
+        problems.push(`too many possible scan attestations in ${where}: ${candidates.length}, limit ${limits.maxAttestations} (maxAttestations); none past the limit was fetched`);
     }
-    for (const ref of candidates.slice(0, MAX_ATTESTATIONS)) {
+    /** Layer digests already fetched: the same bytes are parsed once, whoever lists them again. */
+    const seen = new Set<string>();
+    let bytesFetched = 0;
+    let findings = 0;
+    let stopped = false;
+    for (const ref of candidates.slice(0, limits.maxAttestations)) {
+        if (stopped) break;
         const label = `attestation ${short(ref.digest)} in ${where}`;
         let manifest: ManifestJson;
         try {
@@ -114,6 +155,10 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
             ?? (typeof manifest.artifactType === "string" ? manifest.artifactType : undefined)
             ?? (typeof manifest.config?.mediaType === "string" ? manifest.config.mediaType : undefined);
         const layers = Array.isArray(manifest.layers) ? manifest.layers : [];
+        if (layers.length > limits.maxAttestationLayers) {
+            problems.push(`${label}: too many layers: ${layers.length}, limit ${limits.maxAttestationLayers} (maxAttestationLayers); none was fetched`);
+            continue;
+        }
         const annotations = { ...stringRecord(manifest.annotations), ...(ref.annotations ?? {}) };
         const created = CREATED_ANNOTATIONS.map((k) => annotations[k]).find((v) => v !== undefined);
         let used = 0;
@@ -125,13 +170,24 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
             const vexType = vexOptions && [artifactType, layer.mediaType].find((t) => t !== undefined && isVexArtifactType(t));
             const type = layerType(artifactType, layer.mediaType) ?? (vexType || undefined);
             if (type === undefined) continue;
-            if (layer.size > MAX_ATTESTATION_BYTES) {
-                problems.push(`${label}: its ${type} layer is ${layer.size} bytes, over the limit of ${MAX_ATTESTATION_BYTES}`);
+            if (seen.has(layer.digest)) {
+                used++;
                 continue;
             }
+            if (layer.size > limits.maxAttestationBytes) {
+                problems.push(`${label}: its ${type} layer is too large: ${layer.size} bytes, limit ${limits.maxAttestationBytes} (maxAttestationBytes)`);
+                continue;
+            }
+            if (bytesFetched + layer.size > limits.maxAttestationTotalBytes) {
+                problems.push(`too many attestation bytes for ${digest} in ${where}: ${bytesFetched + layer.size} with ${label}, limit ${limits.maxAttestationTotalBytes} (maxAttestationTotalBytes); nothing more was fetched`);
+                stopped = true;
+                break;
+            }
+            seen.add(layer.digest);
+            bytesFetched += layer.size;
             let bytes: Uint8Array;
             try {
-                bytes = await repo.blob(layer.digest, MAX_ATTESTATION_BYTES);
+                bytes = await repo.blob(layer.digest, limits.maxAttestationBytes);
             } catch (e) {
                 problems.push(`${label}: its ${type} layer could not be fetched: ${message(e)}`);
                 continue;
@@ -140,19 +196,25 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
                 const attached = parseVexAttachment(type, bytes, digest, { source: `${label} (${type})`, now: vexOptions.now, maxAgeDays: vexOptions.maxAgeDays, order });
                 if (attached.kind === "vex") {
                     if (attached.result.ok) vex.push(attached.result.document);
-                    else vexRefused.push(attached.result.message);
+                    else vexRefused.push(attached.result.failure.message);
                     used++;
                     continue;
                 }
             }
             const parsed = parseAttestation(type, bytes, digest, { source: `${label} (${type})`, ...(created !== undefined ? { created } : {}) });
             if (parsed.ok) {
+                findings += parsed.report.findings.length;
+                if (findings > limits.maxAttestationFindings) {
+                    problems.push(`too many findings in the attestations of ${digest} in ${where}: ${findings} with ${label}, limit ${limits.maxAttestationFindings} (maxAttestationFindings)`);
+                    stopped = true;
+                    break;
+                }
                 reports.push(parsed.report);
                 used++;
-            } else if (NOT_A_SCAN.has(parsed.error.code)) {
-                notes.push(`${parsed.error.message} (skipped)`);
+            } else if (NOT_A_SCAN.has(parsed.failure.code)) {
+                notes.push(`${parsed.failure.message} (skipped)`);
             } else {
-                problems.push(parsed.error.message);
+                problems.push(parsed.failure.message);
             }
         }
         if (used === 0 && layers.length === 0) notes.push(`${label} has no layers (skipped)`);

@@ -10,6 +10,10 @@ import * as path from "path";
 import { ConfigReader, type ConfigResult, type ConfigSchema, type PropertySchema } from "../config/reader";
 import { PolicyConfigError, reconcilePolicyConfig, type EnforcementLevel, type PolicyConfigFile, type PolicyDeclaration } from "../config/policy-config";
 import { DEFAULT_JUDGEMENT, DEFAULT_VEX_MAX_AGE_DAYS, FAIL_ON_VALUES, parseEvidenceConfig, type EvidenceConfig } from "../evidence/config";
+import { MAX_REPORT_BYTES } from "../evidence/json";
+import { pathProblem } from "../regular-file";
+import { DEFAULT_ATTESTATION_LIMITS, type AttestationLimits } from "./attestations";
+import { MAX_DOCKER_CONFIG_BYTES } from "../registry/auth";
 import { parseRegistriesConfig } from "../registry/config";
 import type { RegistryEntry } from "../registry/types";
 import { parseSignatureConfig, type SignatureConfig } from "../signature/config";
@@ -103,7 +107,15 @@ export const networkProperties: Record<string, PropertySchema> = {
 /** Reads `registries` only (require-digest remediation takes no other network keys). */
 export function readRegistries(reader: ConfigReader): readonly RegistryEntry[] {
     const parsed = parseRegistriesConfig(reader.raw_("registries") ?? []);
-    if (parsed.ok) return parsed.entries;
+    if (parsed.ok) {
+        // An explicit docker config path is read at every registry login: refuse now what could not be read safely then.
+        parsed.entries.forEach((e, i) => {
+            if (e.auth.type !== "docker-config" || e.auth.path === undefined) return;
+            const problem = pathProblem(e.auth.path, MAX_DOCKER_CONFIG_BYTES);
+            if (problem) reader.errors.push(`registries[${i}].auth.path: ${e.auth.path} ${problem}`);
+        });
+        return parsed.entries;
+    }
     for (const e of parsed.errors) reader.errors.push(e.startsWith("registries") ? e : `registries: ${e}`);
     return [];
 }
@@ -164,6 +176,26 @@ export const noLatestTagGate = gate<ImageGateBaseConfig>("no-latest-tag", "manda
 export interface ScannedImagesConfig extends ImageGateBaseConfig, NetworkConfig, EvidenceConfig {
     /** Look for scan reports attached to the digest in its registry (OCI referrers). */
     readonly attestations: boolean;
+    /** Bounds on the work one image's attestations may cause. */
+    readonly attestationLimits: AttestationLimits;
+}
+
+/** The attestation limit keys: [min, max] and what each bounds (defaults in DEFAULT_ATTESTATION_LIMITS). */
+const ATTESTATION_LIMIT_KEYS: Readonly<Record<keyof AttestationLimits, readonly [number, number, string]>> = {
+    maxAttestations: [1, 1024, "Scan attestation manifests fetched per image; more attached fails the image (\"too many possible scan attestations: N, limit M\")."],
+    maxAttestationLayers: [1, 1024, "Layers one attestation manifest may list; more fails the image."],
+    maxAttestationBytes: [1024, 256 * 1024 * 1024, "Largest attestation layer (report) fetched, in bytes."],
+    maxAttestationTotalBytes: [1024, 1024 * 1024 * 1024, "Bytes of attestation layers fetched per image, all attestations together (a digest listed again counts once)."],
+    maxAttestationFindings: [1, 10_000_000, "Findings read from one image's attestations, all reports together."],
+};
+
+const attestationLimitProperties: Record<string, PropertySchema> = Object.fromEntries(Object.entries(ATTESTATION_LIMIT_KEYS).map(([k, [minimum, maximum, description]]) =>
+    [k, { type: "integer", minimum, maximum, default: DEFAULT_ATTESTATION_LIMITS[k as keyof AttestationLimits], description }]));
+
+function readAttestationLimits(reader: ConfigReader): AttestationLimits {
+    const out = { ...DEFAULT_ATTESTATION_LIMITS };
+    for (const [k, [min, max]] of Object.entries(ATTESTATION_LIMIT_KEYS)) out[k as keyof AttestationLimits] = reader.integer(k, min, max);
+    return out;
 }
 
 const EVIDENCE_KEYS = ["reports", "vex", "vexMaxAgeDays", "defender", "failOn", "maxAgeDays", "ignoreUnfixed", "exceptions"] as const;
@@ -191,16 +223,29 @@ export const scannedImagesGate = gate<ScannedImagesConfig>("scanned-images", "di
         items: { type: "object", required: ["id", "expires", "reason"] },
         description: "Accepted vulnerabilities: [{ \"id\": \"CVE-…\", \"expires\": \"YYYY-MM-DD\", \"reason\": \"…\", \"images\": [optional references or prefixes] }]. An expired exception no longer applies.",
     },
+    ...attestationLimitProperties,
     ...networkProperties,
 }, (reader, base, ctx) => {
     const evidence = parseEvidenceConfig(pick(reader, EVIDENCE_KEYS));
     if (!evidence.ok) reader.errors.push(...evidence.errors);
+    else for (const key of ["reports", "vex"] as const) evidence.config[key].forEach((p, i) => {
+        // Refused here, not at every image: a path that does not exist, or a FIFO/device, is a config mistake.
+        const full = path.resolve(ctx.baseDir, p);
+        const problem = pathProblem(full, MAX_REPORT_BYTES, "file-or-directory");
+        if (problem) reader.errors.push(`${key}[${i}]: ${full} ${problem}`);
+    });
     const attestations = reader.boolean("attestations");
     const network = readNetwork(reader, ctx);
     if (attestations && network.registries.length === 0) {
         reader.fail("attestations", "is true but registries is empty: name the registries whose attestations may be fetched");
     }
-    return { ...base, ...(evidence.ok ? evidence.config : { ...DEFAULT_JUDGEMENT, reports: [], vex: [], vexMaxAgeDays: DEFAULT_VEX_MAX_AGE_DAYS }), ...network, attestations };
+    return {
+        ...base,
+        ...(evidence.ok ? evidence.config : { ...DEFAULT_JUDGEMENT, reports: [], vex: [], vexMaxAgeDays: DEFAULT_VEX_MAX_AGE_DAYS }),
+        ...network,
+        attestations,
+        attestationLimits: readAttestationLimits(reader),
+    };
 });
 
 export interface SignedImagesConfig extends ImageGateBaseConfig, NetworkConfig {
@@ -217,9 +262,9 @@ export const signedImagesGate = gate<SignedImagesConfig>("signed-images", "disab
     },
     cosign: {
         type: "object",
-        description: "cosign key-based verification: { \"keys\": [PEM public key text or file path] } (ECDSA P-256 or RSA).",
+        description: "cosign key-based verification: { \"keys\": [PEM public key text or file path, or { \"key\", \"repositories\": [\"contoso.azurecr.io/app\", \"contoso.azurecr.io/team/\"] }] } (ECDSA P-256/P-384/P-521 or RSA). A key with repositories vouches only for signatures whose critical.identity.docker-reference is among them.",
     },
-    maxSignatures: { type: "integer", minimum: 1, maximum: 1000, default: 16, description: "Signatures examined per image and format; more are reported, not fetched." },
+    maxSignatures: { type: "integer", minimum: 1, maximum: 1000, default: 16, description: "Signature manifests fetched and signatures verified per image and format; more attached is reported (\"too many … signatures: N, limit M\"), never fetched." },
     maxBlobBytes: { type: "integer", minimum: 1024, default: 262144, description: "Largest signature envelope or payload fetched." },
     maxManifestBytes: { type: "integer", minimum: 1024, default: 4194304, description: "Largest signature manifest or referrers index fetched." },
     ...networkProperties,

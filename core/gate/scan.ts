@@ -11,15 +11,17 @@ import {
 import { familiarName, ImageReference } from "../reference";
 import type { RegistryClient } from "../registry";
 import { RuleFailure } from "../rules";
-import { fetchAttestations } from "./attestations";
+import { AttestationLimits, fetchAttestations } from "./attestations";
 
 /** What the scan gate judges by: the evidence keys plus whether to read attestations. */
 export interface ScanConfig extends EvidenceConfig {
     /** Look for scan reports attached to the digest in its registry (OCI referrers). */
     readonly attestations: boolean;
+    /** Bounds on the work attestations may cause (defaults: DEFAULT_ATTESTATION_LIMITS). */
+    readonly attestationLimits?: AttestationLimits;
 }
 
-export type DefenderAnswer = { ok: true; lookup: DefenderLookup } | { ok: false; error: DefenderError };
+export type DefenderAnswer = { ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError };
 
 /** The I/O a verdict needs; the pack builds one per config for the life of its process. */
 export interface ScanContext {
@@ -98,12 +100,12 @@ export async function judgeScan(ref: ImageReference, ctx: ScanContext, config: S
         ctx.reports(),
         ctx.vex?.(),
         ctx.defender?.get(digest),
-        repo ? fetchAttestations(repo, digest, { now, maxAgeDays: config.vexMaxAgeDays }) : undefined,
+        repo ? fetchAttestations(repo, digest, config.attestationLimits, { now, maxAgeDays: config.vexMaxAgeDays }) : undefined,
     ]);
 
     if (defender && !defender.ok) {
         return failure(
-            `Defender for Containers could not be queried for ${digest}, so its findings are unknown: ${defender.error.message}`,
+            `Defender for Containers could not be queried for ${digest}, so its findings are unknown: ${defender.failure.message}`,
             "give the pack's Azure identity Reader on the subscriptions in defender.subscriptions (DefaultAzureCredential), or remove `defender` and rely on reports or attestations",
             digest,
         );

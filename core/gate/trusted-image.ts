@@ -98,7 +98,7 @@ class Verdicts {
 export async function resolveTrustedImage(req: TrustedImageRequest): Promise<TrustedImageResult> {
     const text = `${req.registry}/${req.repository}${req.tag ? `:${req.tag}` : ""}${req.digest ? `@${req.digest}` : ""}`;
     const parsed = parseReference(text);
-    if (!parsed.ok) throw new Error(`${text} is not a valid image reference: ${parsed.error.message}`);
+    if (!parsed.ok) throw new Error(`${text} is not a valid image reference: ${parsed.failure.message}`);
     if (!parsed.ref.tag && !parsed.ref.digest) throw new Error(`${text}: give a tag to resolve or a digest to pin`);
     const { gates } = req;
     const v = new Verdicts();

@@ -4,7 +4,7 @@
  * an Entra ID token for a registry refresh token, then an access token. Tokens are cached per host
  * and scope until they expire. Every secret seen is remembered so messages can be scrubbed of it.
  */
-import { readFile } from "node:fs/promises";
+import { FileProblem, readRegularFile } from "../regular-file";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { normalizeHost } from "./config";
@@ -315,16 +315,20 @@ function authsKeyHost(key: string): string {
     return normalizeHost(stripped);
 }
 
+/** A docker config.json is a few KiB; anything larger is not one. */
+export const MAX_DOCKER_CONFIG_BYTES = 1024 * 1024;
+
 /** `auths[host]` of a docker config.json. Credential helpers are out of scope and say so. */
 export async function dockerConfigCredentials(host: string, path: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<BasicCredentials> {
     const file = path ?? join(env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json");
     let config: Record<string, unknown>;
     try {
-        const parsed: unknown = JSON.parse(await readFile(file, "utf8"));
+        // A regular file of bounded size (core/regular-file): a FIFO or device there would hang the pack.
+        const parsed: unknown = JSON.parse((await readRegularFile(file, MAX_DOCKER_CONFIG_BYTES)).toString("utf8"));
         if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
         config = parsed as Record<string, unknown>;
     } catch (e) {
-        const reason = (e as NodeJS.ErrnoException)?.code === "ENOENT" ? "does not exist" : "is not a JSON object";
+        const reason = e instanceof FileProblem ? e.problem : "is not a JSON object";
         throw new RegistryError("unauthorized", host, `the docker config ${file} for ${host} ${reason}`);
     }
     const auths = typeof config.auths === "object" && config.auths !== null ? config.auths as Record<string, unknown> : {};

@@ -8,7 +8,7 @@ import { normalizeHost } from "./config";
 import { Authenticator, baseUrl } from "./auth";
 import { ContentCache, DiskCache, TtlCache } from "./cache";
 import { digestOf, isDigest, matchesDigest } from "./digest";
-import { Limiter } from "./limiter";
+import { Limiter } from "../limiter";
 import { HttpResponse, Transport } from "./transport";
 import {
     Descriptor, FetchedManifest, RegistryClient, RegistryClientOptions, RegistryEntry, RegistryError, RegistryErrorCode,

@@ -4,7 +4,7 @@
  * with exponential backoff on 429/503 (honouring Retry-After) and on connection resets. Statuses are
  * returned to the caller, which knows what they mean; only transport failures throw here.
  */
-import { Limiter } from "./limiter";
+import { Limiter } from "../limiter";
 import { RegistryError } from "./types";
 
 export interface HttpRequest {

@@ -6,6 +6,7 @@
  */
 import { createHash, KeyObject, X509Certificate } from "node:crypto";
 import { parseReference } from "../reference";
+import { parseTrustEntries, TrustEntry } from "../trust";
 import { DistinguishedName, formatDn, identitiesOverlap, parseDn, REQUIRED_RDNS, X509_SUBJECT_PREFIX } from "./dn";
 import { loadCertificates, loadPublicKey, MaterialReader } from "./pem";
 
@@ -46,6 +47,11 @@ export interface CosignKey {
     readonly fingerprint: string;
     /** Where it came from (file path or "inline PEM"), for messages. */
     readonly source: string;
+    /**
+     * Repositories (or prefixes ending in "/") whose signatures the key may vouch for, checked against
+     * the signed payload's `critical.identity.docker-reference`; undefined: any repository.
+     */
+    readonly repositories?: readonly TrustEntry[];
 }
 
 export interface CosignConfig {
@@ -150,12 +156,12 @@ function parseNotation(raw: unknown, reader: MaterialReader, errors: string[]): 
         if (names.has(p.name)) errors.push(`notation.trustPolicies: the name "${p.name}" is used twice`);
         names.add(p.name);
         for (const scope of p.registryScopes) {
-            const first = owner.get(scope);
+            const first = owner.get(scopeKey(scope));
             if (first !== undefined) {
                 errors.push(scope === "*"
                     ? `notation.trustPolicies: only one policy may have the global scope "*" ("${first}" and "${p.name}" both do)`
                     : `notation.trustPolicies: registry scope "${scope}" is in both "${first}" and "${p.name}" (one policy per repository)`);
-            } else owner.set(scope, p.name);
+            } else owner.set(scopeKey(scope), p.name);
         }
     }
     return errors.length > start ? undefined : { trustStores: stores, trustPolicies: policies };
@@ -227,13 +233,22 @@ function parseTrustPolicy(p: unknown, where: string, stores: ReadonlyMap<string,
     return { name, registryScopes: scopes, trustStores: refs, trustedIdentities: identities, level };
 }
 
+/**
+ * A repository as scopes are compared: the host lower-cased (DNS names and the registry client are
+ * case-insensitive about it), the path as written (repository paths are lower-case by grammar).
+ */
+export function scopeKey(repository: string): string {
+    const i = repository.indexOf("/");
+    return i === -1 ? repository : repository.slice(0, i).toLowerCase() + repository.slice(i);
+}
+
 /** A scope is "*" or a fully qualified repository written exactly as the parser normalizes it. */
 function checkScope(s: unknown): string | undefined {
     if (s === "*") return undefined;
     if (typeof s !== "string") return `must be a repository or "*", got ${JSON.stringify(s)}`;
     if (s.includes("*")) return `"${s}": a repository scope must not contain "*" (use "*" alone for the global scope)`;
     const parsed = parseReference(s);
-    if (!parsed.ok) return `"${s}" is not a repository: ${parsed.error.message}`;
+    if (!parsed.ok) return `"${s}" is not a repository: ${parsed.failure.message}`;
     if (parsed.ref.tag !== undefined || parsed.ref.digest !== undefined) return `"${s}" must be a repository without tag or digest`;
     if (parsed.ref.name !== s) return `"${s}" must be fully qualified, as the spec does no expansion: write "${parsed.ref.name}"`;
     return undefined;
@@ -247,15 +262,32 @@ function parseCosign(raw: unknown, reader: MaterialReader, errors: string[]): Co
     const start = errors.length;
     unknownKeys(raw, ["keys"], "cosign", errors);
     const keys: CosignKey[] = [];
-    if (!Array.isArray(raw.keys) || raw.keys.length === 0) errors.push("cosign.keys must list at least one public key (PEM text or file path)");
+    if (!Array.isArray(raw.keys) || raw.keys.length === 0) errors.push("cosign.keys must list at least one public key (PEM text or file path), or { key, repositories }");
     else raw.keys.forEach((k, i) => {
-        const loaded = loadPublicKey(k, reader);
-        if (!loaded.ok) return void errors.push(`cosign.keys[${i}] ${loaded.message}`);
+        // A plain string is a key for any repository; { key, repositories } scopes it.
+        let entry: unknown = k;
+        let repositories: TrustEntry[] | undefined;
+        if (isRecord(k)) {
+            const at = `cosign.keys[${i}]`;
+            const n = errors.length;
+            unknownKeys(k, ["key", "repositories"], at, errors);
+            if (!Array.isArray(k.repositories) || k.repositories.length === 0) {
+                errors.push(`${at}.repositories must list the repositories ("contoso.azurecr.io/app") or prefixes ("contoso.azurecr.io/team/") the key may sign for`);
+            } else {
+                const parsed = parseTrustEntries(k.repositories);
+                errors.push(...parsed.errors.map((e) => `${at}.repositories${e.startsWith("[") ? "" : " "}${e}`));
+                repositories = parsed.entries;
+            }
+            if (errors.length > n) return;
+            entry = k.key;
+        }
+        const loaded = loadPublicKey(entry, reader);
+        if (!loaded.ok) return void errors.push(`cosign.keys[${i}]${isRecord(k) ? ".key" : ""} ${loaded.message}`);
         const { key, where } = loaded.value;
         const unsupported = cosignKeyProblem(key);
         if (unsupported) return void errors.push(`cosign.keys[${i}] (${where}) ${unsupported}`);
         const der = key.export({ format: "der", type: "spki" });
-        keys.push({ key, source: where, fingerprint: `sha256:${createHash("sha256").update(der).digest("hex")}` });
+        keys.push({ key, source: where, fingerprint: `sha256:${createHash("sha256").update(der).digest("hex")}`, ...(repositories ? { repositories } : {}) });
     });
     return errors.length > start ? undefined : { keys };
 }

@@ -4,9 +4,14 @@
  * each layer is a simple-signing payload (`application/vnd.dev.cosign.simplesigning.v1+json`) with the
  * base64 signature in the `dev.cosignproject.cosign/signature` annotation. The signature is over the
  * payload bytes with SHA-256 (ECDSA, ASN.1 DER; RSA PKCS#1 v1.5), as cosign's public-key verifier does;
- * the payload's `critical.image.docker-manifest-digest` must be the image digest.
+ * the payload's `critical.image.docker-manifest-digest` must be the image digest. A key scoped to
+ * repositories (`{ key, repositories }`) vouches only for payloads whose
+ * `critical.identity.docker-reference` names one of them (host case-insensitive, path on a segment
+ * boundary); an unscoped key vouches for any, as `cosign verify --key` does.
  */
 import { verify } from "node:crypto";
+import { parseReference } from "../reference";
+import { entryMatches, TrustEntry } from "../trust";
 import { CosignKey } from "./config";
 import { decodeBase64, decodeJson, isRecord } from "./json";
 import { Descriptor, Failure, failure } from "./types";
@@ -68,8 +73,8 @@ function verifiesWith(key: CosignKey, payload: Uint8Array, sig: Buffer): boolean
 export function verifyCosignPayload(payload: Uint8Array, signatureB64: string, imageDigest: string, keys: readonly CosignKey[]): CosignOutcome {
     const sig = decodeBase64(signatureB64);
     if (!sig.ok) return { ok: false, failure: failure("malformed", `the "${COSIGN_SIGNATURE_ANNOTATION}" annotation ${sig.message}`) };
-    const key = keys.find((k) => verifiesWith(k, payload, sig.value));
-    if (!key) {
+    const verifying = keys.filter((k) => verifiesWith(k, payload, sig.value));
+    if (verifying.length === 0) {
         return { ok: false, failure: failure("wrong-key", `the cosign signature verifies with none of the ${keys.length} configured key(s) (${keys.map((k) => k.fingerprint.slice(0, 19)).join(", ")})`) };
     }
     const json = decodeJson(payload);
@@ -80,5 +85,22 @@ export function verifyCosignPayload(payload: Uint8Array, signatureB64: string, i
     const signed = isRecord(critical.image) ? critical.image["docker-manifest-digest"] : undefined;
     if (signed !== imageDigest) return { ok: false, failure: failure("wrong-digest", `the cosign signature is for ${JSON.stringify(signed)}, not for the image ${imageDigest}`) };
     const ref = isRecord(critical.identity) && typeof critical.identity["docker-reference"] === "string" ? critical.identity["docker-reference"] : undefined;
+    const key = verifying.find((k) => k.repositories === undefined) ?? verifying.find((k) => inScope(k.repositories!, ref));
+    if (!key) {
+        const scopes = [...new Set(verifying.flatMap((k) => k.repositories ?? []).map((e) => e.source))].join(", ");
+        return { ok: false, failure: failure("identity-mismatch", ref === undefined
+            ? `the cosign signature verifies with a key scoped to ${scopes}, but its payload names no critical.identity.docker-reference`
+            : `the cosign signature verifies with a key scoped to ${scopes}, but it was made for ${JSON.stringify(ref)}, which is outside that scope`) };
+    }
     return { ok: true, key, ...(ref !== undefined ? { dockerReference: ref } : {}) };
+}
+
+/** Whether a payload's docker-reference (normalized like any image name) falls under one of `entries`. */
+function inScope(entries: readonly TrustEntry[], dockerReference: string | undefined): boolean {
+    if (dockerReference === undefined) return false;
+    const parsed = parseReference(dockerReference);
+    if (!parsed.ok) return false;
+    // Hosts compare case-insensitively, as the registry client and trust-policy scopes do.
+    const ref = { ...parsed.ref, domain: parsed.ref.domain.toLowerCase() };
+    return entries.some((e) => entryMatches({ ...e, domain: e.domain.toLowerCase() }, ref));
 }

@@ -132,14 +132,11 @@ export function identityMatches(identity: DistinguishedName, subject: Distinguis
 }
 
 /**
- * Two identities overlap when one certificate could satisfy both: they agree on every attribute they
- * share (a subject holding the union of their attributes matches both). The spec declares such a
- * policy invalid.
+ * Two identities overlap when one is a subset of the other (every attribute of one is in the other
+ * with an equal value): the rule of notation-go's trust policy validation (verifier/trustpolicy
+ * validateOverlappingDNs / pkix.IsSubsetDN). Identities that only could both match a certificate
+ * holding the union of their attributes (`O=A, OU=x` and `O=A, CN=y`) are valid, as in Notation.
  */
 export function identitiesOverlap(a: DistinguishedName, b: DistinguishedName): boolean {
-    for (const [type, value] of a) {
-        const other = b.get(type);
-        if (other !== undefined && other !== value) return false;
-    }
-    return true;
+    return identityMatches(a, b) || identityMatches(b, a);
 }

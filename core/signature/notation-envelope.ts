@@ -89,12 +89,22 @@ export function readSignedAttributes(h: HeaderView): Step<SignedAttributes> {
         if (h.has(H.authenticSigningTime)) return fail("malformed", `"${H.authenticSigningTime}" is only valid with the notary.x509.signingAuthority scheme`);
         const t = h.time(H.signingTime);
         if (!(t instanceof Date)) return fail("malformed", `"${H.signingTime}" is required with notary.x509 and must be a valid time`);
+        const order = expiryOrder(t, expiry);
+        if (order) return order;
         return { ok: true, value: { scheme, signingTime: t, ...out } };
     }
     if (h.has(H.signingTime)) return fail("malformed", `"${H.signingTime}" is only valid with the notary.x509 scheme`);
     const t = h.time(H.authenticSigningTime);
     if (!(t instanceof Date)) return fail("malformed", `"${H.authenticSigningTime}" is required with notary.x509.signingAuthority and must be a valid time`);
+    const order = expiryOrder(t, expiry);
+    if (order) return order;
     return { ok: true, value: { scheme, authenticSigningTime: t, ...out } };
+}
+
+/** An expiry at or before the signing time is malformed (notation-core-go validateSigningAndExpiryTime). */
+function expiryOrder(signed: Date, expiry: Date | undefined): { ok: false; failure: Failure } | undefined {
+    return expiry && expiry.getTime() <= signed.getTime()
+        ? fail("malformed", `the expiry (${expiry.toISOString()}) is not after the signing time (${signed.toISOString()})`) : undefined;
 }
 
 interface AlgSpec { hash: string; kind: "pss" | "ecdsa" }
@@ -102,7 +112,6 @@ const ALGS: Readonly<Record<string, AlgSpec>> = {
     PS256: { hash: "sha256", kind: "pss" }, PS384: { hash: "sha384", kind: "pss" }, PS512: { hash: "sha512", kind: "pss" },
     ES256: { hash: "sha256", kind: "ecdsa" }, ES384: { hash: "sha384", kind: "ecdsa" }, ES512: { hash: "sha512", kind: "ecdsa" },
 };
-const HASH_BYTES: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 /** The algorithm the signing key dictates (spec "Algorithm Selection"); undefined for keys outside it. */
 export function algForKey(key: KeyObject): string | undefined {
@@ -113,15 +122,17 @@ export function algForKey(key: KeyObject): string | undefined {
 }
 
 /**
- * Both envelopes encode ECDSA signatures as r‖s (IEEE P1363) and use RSASSA-PSS with a salt as long
- * as the hash (RFC 7518 §3.5, RFC 8230).
+ * Both envelopes encode ECDSA signatures as r‖s (IEEE P1363). RSASSA-PSS signers use a salt as long
+ * as the hash (RFC 7518 §3.5, RFC 8230), but the verifier accepts any salt length, as
+ * notation-core-go does (Go's rsa.VerifyPSS with PSSSaltLengthAuto): the salt length is not part of
+ * what the signature proves, and refusing other lengths refuses signatures Notation verifies.
  */
 export function verifySignature(alg: string, key: KeyObject, signed: Buffer, signature: Buffer): boolean {
     const spec = ALGS[alg];
     if (!spec) return false;
     try {
         return spec.kind === "pss"
-            ? verify(spec.hash, signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[spec.hash] }, signature)
+            ? verify(spec.hash, signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature)
             : verify(spec.hash, signed, { key, dsaEncoding: "ieee-p1363" }, signature);
     } catch {
         return false;

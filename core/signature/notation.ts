@@ -5,14 +5,14 @@
  * deployed), authenticity (chain requirements, chain to the policy's trust stores, trusted identity),
  * authentic timestamp, expiry and revocation, each enforced or logged by the policy's level.
  */
-import { NotationConfig, TrustPolicy, VerificationLevel } from "./config";
+import { NotationConfig, scopeKey, TrustPolicy, VerificationLevel } from "./config";
 import { formatDn, identityMatches, subjectOf } from "./dn";
 import { decodeJson, isRecord } from "./json";
 import { COSE_MEDIA_TYPE, openCoseEnvelope } from "./notation-cose";
 import { NotaryEnvelope } from "./notation-envelope";
 import { JWS_MEDIA_TYPE, openJwsEnvelope } from "./notation-jws";
 import { Descriptor, Failure, failure } from "./types";
-import { chainsToTrusted, checkChainStructure, checkValidityAt, revocationEndpoints, subjectText } from "./x509";
+import { chainsToTrusted, checkChainStructure, checkValidityAt, impostorOf, revocationEndpoints, subjectText } from "./x509";
 
 export const NOTARY_SIGNATURE_TYPE = "application/vnd.cncf.notary.signature";
 export const OCI_MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
@@ -26,7 +26,10 @@ const ENFORCED: Readonly<Record<VerificationLevel, readonly Validation[]>> = {
 
 /** The one trust policy for a repository (`contoso.azurecr.io/app`): exact scope first, then "*". */
 export function selectTrustPolicy(config: NotationConfig, repository: string): TrustPolicy | undefined {
-    return config.trustPolicies.find((p) => p.registryScopes.includes(repository))
+    // Hosts are case-insensitive (the registry client contacts LOCALHOST:5000 as localhost:5000), so
+    // a differently cased host must not escape its repository's policy into the global one.
+    const key = scopeKey(repository);
+    return config.trustPolicies.find((p) => p.registryScopes.some((s) => s !== "*" && scopeKey(s) === key))
         ?? config.trustPolicies.find((p) => p.registryScopes.includes("*"));
 }
 
@@ -119,9 +122,11 @@ function authenticity(env: NotaryEnvelope, ctx: NotationContext): Failure | unde
     if (stores.length === 0) {
         return failure("untrusted-root", `the signature uses the ${env.scheme} scheme, but trust policy "${ctx.policy.name}" has no ${wanted} trust store`);
     }
-    if (!chainsToTrusted(env.chain, stores.flatMap((s) => s.certificates))) {
+    const trusted = stores.flatMap((s) => s.certificates);
+    if (!chainsToTrusted(env.chain, trusted)) {
         const root = env.chain[env.chain.length - 1];
-        return failure("untrusted-root", `the certificate chain ends at ${subjectText(root)}, which is in none of the trust stores of policy "${ctx.policy.name}" (${stores.map((s) => s.name).join(", ")})`);
+        const impostor = impostorOf(env.chain, trusted);
+        return failure("untrusted-root", `the certificate chain ends at ${subjectText(root)}, which is in none of the trust stores of policy "${ctx.policy.name}" (${stores.map((s) => s.name).join(", ")})${impostor ? `: ${impostor}` : ""}`);
     }
     if (ctx.policy.trustedIdentities === "*") return undefined;
     const subject = subjectOf(env.chain[0].subjectDer);
@@ -133,14 +138,16 @@ function authenticity(env: NotaryEnvelope, ctx: NotationContext): Failure | unde
 }
 
 /**
- * notary.x509: the signing time is the signer's own claim, and RFC 3161 countersignatures are not
- * verified here, so the chain must be valid both at the claimed signing time and now.
- * notary.x509.signingAuthority: valid at the authority's authentic signing time.
+ * The spec's "authentic timestamp" step, as notation-go applies it (verifier.go verifyAuthenticTimestamp):
+ * notary.x509: the signing time is the signer's own, unauthenticated claim and is not used; RFC 3161
+ * countersignatures are not verified here, so every certificate must be valid now (what notation-go
+ * requires of a signature without a timestamp).
+ * notary.x509.signingAuthority: every certificate valid at the authority's authentic signing time.
  */
 function authenticTimestamp(env: NotaryEnvelope, now: Date): Failure | undefined {
     const problem = env.scheme === "notary.x509.signingAuthority"
         ? checkValidityAt(env.chain, env.authenticSigningTime as Date, "at the authentic signing time")
-        : checkValidityAt(env.chain, env.signingTime as Date, "at signing time") ?? checkValidityAt(env.chain, now, "now");
+        : checkValidityAt(env.chain, now, "now");
     return problem ? failure(problem.code, problem.message) : undefined;
 }
 

@@ -3,22 +3,20 @@
  * to a base directory. Reading the file is the only I/O; it is injectable for tests.
  */
 import { createPublicKey, KeyObject, X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { readRegularFileSync } from "../regular-file";
 
 /** Trust material is a few KiB; anything bigger is not a certificate file. */
 export const MAX_PEM_FILE_BYTES = 1024 * 1024;
 
 export interface MaterialReader {
     readonly baseDir: string;
-    /** Reads a file; default: the file system, refusing files over MAX_PEM_FILE_BYTES. */
+    /** Reads a file; default: a regular file of at most MAX_PEM_FILE_BYTES (core/regular-file). */
     readonly readFile?: (path: string) => Uint8Array;
 }
 
 function defaultRead(path: string): Uint8Array {
-    const size = statSync(path).size;
-    if (size > MAX_PEM_FILE_BYTES) throw new Error(`is ${size} bytes, larger than ${MAX_PEM_FILE_BYTES}`);
-    return readFileSync(path);
+    return readRegularFileSync(path, MAX_PEM_FILE_BYTES);
 }
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -37,7 +35,7 @@ function material(entry: unknown, marker: string, reader: MaterialReader): Loade
     try {
         return { ok: true, value: { bytes: (reader.readFile ?? defaultRead)(path), where: path } };
     } catch (e) {
-        return { ok: false, message: `file ${path} cannot be read (${(e as Error).message})` };
+        return { ok: false, message: `file ${path} ${(e as Error).message}` };
     }
 }
 

@@ -104,7 +104,7 @@ export async function verifyImageSignatures(image: ImageToVerify, config: Signat
             for (const ref of notary) {
                 found++;
                 if (budget.examined >= budget.max) {
-                    reasons.push(failure("too-many-signatures", `${notary.length} Notation signatures are attached; only the first ${budget.max} were examined (maxSignatures)`));
+                    reasons.push(failure("too-many-signatures", `too many Notation signatures: ${notary.length}, limit ${budget.max} (maxSignatures); only the first ${budget.max} were fetched`));
                     break;
                 }
                 budget.examined++;
@@ -138,19 +138,27 @@ export async function verifyImageSignatures(image: ImageToVerify, config: Signat
         } catch (e) {
             reasons.push(fromError(e, `the cosign signature tag ${tag} could not be read`, tag));
         }
-        for (const ref of referrers.filter((r) => r.artifactType === COSIGN_REFERRER_TYPE)) {
+        // The budget bounds manifests fetched as well as signatures verified: a flood of referrers
+        // (each a few hundred bytes to push) must not make the pack fetch them all.
+        const cosignReferrers = [...new Map(referrers.filter((r) => r.artifactType === COSIGN_REFERRER_TYPE).map((r) => [r.digest, r] as const)).values()];
+        const room = Math.max(0, limits.maxSignatures - manifests.length);
+        if (cosignReferrers.length > room) {
+            found += cosignReferrers.length - room;
+            reasons.push(failure("too-many-signatures", `too many cosign signature manifests: ${manifests.length + cosignReferrers.length}, limit ${limits.maxSignatures} (maxSignatures); only the first ${limits.maxSignatures} were fetched`));
+        }
+        for (const ref of cosignReferrers.slice(0, room)) {
             const m = await fetchChecked("manifest", ref, limits.maxManifestBytes, source, "cosign signature manifest");
             if (!m.ok) { reasons.push(m.failure); continue; }
             manifests.push({ label: ref.digest, digest: ref.digest, bytes: m.bytes, referrer: true });
         }
-        for (const sm of manifests) {
+        signatures: for (const sm of manifests) {
             const parsed = parseCosignManifest(sm.bytes, image.manifest, sm.referrer);
             if (!parsed.ok) { found++; reasons.push({ ...parsed.failure, signature: sm.label }); continue; }
             for (const layer of parsed.layers) {
                 found++;
                 if (budget.examined >= budget.max) {
-                    reasons.push(failure("too-many-signatures", `more than ${budget.max} cosign signatures are attached; only the first ${budget.max} were examined (maxSignatures)`, sm.label));
-                    break;
+                    reasons.push(failure("too-many-signatures", `too many cosign signatures: more than ${budget.max}, limit ${budget.max} (maxSignatures); only the first ${budget.max} were examined`, sm.label));
+                    break signatures;
                 }
                 budget.examined++;
                 const payload = await fetchChecked("blob", layer.payload, limits.maxBlobBytes, source, "cosign payload");

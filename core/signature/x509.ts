@@ -28,7 +28,8 @@ export type ChainProblem = { code: "invalid-chain" | "expired-certificate"; mess
 
 const OID = {
     serverAuth: "1.3.6.1.5.5.7.3.1", clientAuth: "1.3.6.1.5.5.7.3.2", codeSigning: "1.3.6.1.5.5.7.3.3",
-    emailProtection: "1.3.6.1.5.5.7.3.4", timeStamping: "1.3.6.1.5.5.7.3.8", anyExtendedKeyUsage: "2.5.29.37.0",
+    emailProtection: "1.3.6.1.5.5.7.3.4", timeStamping: "1.3.6.1.5.5.7.3.8", OCSPSigning: "1.3.6.1.5.5.7.3.9",
+    anyExtendedKeyUsage: "2.5.29.37.0",
 };
 const EKU_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(OID).map(([k, v]) => [v, k]));
 /** Signature algorithms a certificate may be signed with (SHA-2 RSA, RSASSA-PSS, ECDSA with SHA-2). */
@@ -37,6 +38,20 @@ const ALLOWED_CERT_SIGNATURE_ALGS: Readonly<Record<string, string>> = {
     "1.2.840.113549.1.1.13": "sha512WithRSAEncryption", "1.2.840.113549.1.1.10": "RSASSA-PSS",
     "1.2.840.10045.4.3.2": "ecdsa-with-SHA256", "1.2.840.10045.4.3.3": "ecdsa-with-SHA384", "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
 };
+/** Names of signature algorithms a certificate may carry but must not use, for messages (never a bare OID). */
+const REFUSED_CERT_SIGNATURE_ALGS: Readonly<Record<string, string>> = {
+    "1.2.840.113549.1.1.4": "MD5 with RSA", "1.2.840.113549.1.1.2": "MD2 with RSA", "1.2.840.113549.1.1.5": "SHA-1 with RSA",
+    "1.3.14.3.2.29": "SHA-1 with RSA", "1.2.840.10045.4.1": "SHA-1 with ECDSA", "1.2.840.10040.4.3": "SHA-1 with DSA",
+    "2.16.840.1.101.3.4.3.2": "SHA-256 with DSA", "1.2.840.113549.1.1.14": "SHA-224 with RSA", "1.2.840.10045.4.3.1": "SHA-224 with ECDSA",
+    "1.3.101.112": "Ed25519", "1.3.101.113": "Ed448",
+};
+
+/** An algorithm OID by name: `SHA-1 with ECDSA (1.2.840.10045.4.1)`, or the OID alone when it has no known name. */
+export function algorithmName(oid: string): string {
+    const name = ALLOWED_CERT_SIGNATURE_ALGS[oid] ?? REFUSED_CERT_SIGNATURE_ALGS[oid];
+    return name ? `${name} (${oid})` : `unknown algorithm ${oid}`;
+}
+
 const FORBIDDEN_LEAF_USAGES = KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment | KeyUsageFlags.keyAgreement
     | KeyUsageFlags.keyCertSign | KeyUsageFlags.encipherOnly | KeyUsageFlags.decipherOnly | KeyUsageFlags.cRLSign;
 
@@ -101,8 +116,10 @@ function leafProblem(cert: ParsedCertificate): string | undefined {
 }
 
 function caProblem(cert: ParsedCertificate, casBelow: number): string | undefined {
+    // Present with cA=true; criticality is not required, as notation-core-go (validateCABasicConstraints
+    // reads Go's BasicConstraintsValid, which does not depend on the critical flag).
     const bc = extension(cert, id_ce_basicConstraints);
-    if (!bc || !bc.critical) return "must have a critical basicConstraints extension";
+    if (!bc) return "must have a basicConstraints extension with cA=true";
     const constraints = AsnConvert.parse(bc.value, BasicConstraints);
     if (!constraints.cA) return "is not a CA certificate (basicConstraints cA=false) but issued another certificate";
     if (constraints.pathLenConstraint !== undefined && constraints.pathLenConstraint !== null && casBelow > constraints.pathLenConstraint) {
@@ -119,6 +136,15 @@ function selfIssued(cert: ParsedCertificate): boolean {
     return Buffer.from(AsnConvert.serialize(cert.asn.tbsCertificate.issuer)).equals(Buffer.from(cert.subjectDer));
 }
 
+/** Self-issued and signed by its own key: a root. */
+function selfSigned(cert: ParsedCertificate): boolean {
+    try {
+        return selfIssued(cert) && cert.node.verify(cert.node.publicKey);
+    } catch {
+        return false;
+    }
+}
+
 /**
  * Structure and requirements of a signing chain (no trust decision, no time): the spec's
  * "Certificate Requirements". Returns a problem or undefined.
@@ -128,11 +154,19 @@ export function checkChainStructure(chain: readonly ParsedCertificate[]): ChainP
     if (chain.length === 0) return bad("the signature carries no certificate chain (x5c)");
     for (const [i, cert] of chain.entries()) {
         const alg = cert.asn.signatureAlgorithm.algorithm;
-        if (ALLOWED_CERT_SIGNATURE_ALGS[alg] === undefined) return bad(`${name(cert, i)} is signed with algorithm ${alg}, which is not allowed (SHA-1 and MD5 are refused; SHA-2 RSA, RSASSA-PSS or ECDSA only)`);
+        if (ALLOWED_CERT_SIGNATURE_ALGS[alg] === undefined) return bad(`${name(cert, i)} is signed with ${algorithmName(alg)}, which is not allowed (SHA-1 and MD5 are refused; SHA-2 RSA, RSASSA-PSS or ECDSA only)`);
         const weak = keyProblem(cert.node.publicKey);
         if (weak) return bad(`${name(cert, i)} ${weak}`);
+        // A self-signed certificate only as the root (notation-core-go validateCertChain: "must not
+        // contain self-signed leaf/intermediate certificate"); [leaf, root, root] is refused.
+        if (i + 1 < chain.length && selfSigned(cert)) {
+            return bad(`${name(cert, i)} is self-signed but is not the last certificate; a self-signed certificate may only be the root (${i === 0 ? "leaf" : "intermediate"} position ${i})`);
+        }
         try {
-            if (i + 1 < chain.length) {
+            if (chain.length === 1) {
+                // A lone signing certificate: signed by its own key (notation-core-go checks only the signature here).
+                if (!cert.node.verify(cert.node.publicKey)) return bad(`the only certificate, ${name(cert, i)}, is not signed by its own key; the signature must carry the complete chain`);
+            } else if (i + 1 < chain.length) {
                 const issuer = chain[i + 1];
                 if (!cert.node.checkIssued(issuer.node)) return bad(`${name(cert, i)} was not issued by the next certificate in the chain (${subjectText(issuer)}); x5c must be ordered leaf → root without unrelated certificates`);
                 if (!cert.node.verify(issuer.node.publicKey)) return bad(`${name(cert, i)} has a signature that does not verify with its issuer's key`);
@@ -162,9 +196,23 @@ export function checkValidityAt(chain: readonly ParsedCertificate[], at: Date, w
     return undefined;
 }
 
-/** Whether any certificate of the chain is one of the trusted ones (byte-equal DER). */
+/** Whether any certificate of the chain is one of the trusted ones (byte-equal DER, as notation-core-go's VerifyAuthenticity). */
 export function chainsToTrusted(chain: readonly ParsedCertificate[], trusted: readonly X509Certificate[]): boolean {
     return chain.some((c) => trusted.some((t) => t.raw.equals(c.node.raw)));
+}
+
+/**
+ * Why a chain that trusts none of `trusted` may look as if it should: a certificate of the chain with
+ * the same subject as a trusted one but another key (an impostor root, or a rotated CA). Undefined otherwise.
+ */
+export function impostorOf(chain: readonly ParsedCertificate[], trusted: readonly X509Certificate[]): string | undefined {
+    for (const c of chain) {
+        const same = trusted.find((t) => t.subject === c.node.subject);
+        if (same && !same.publicKey.equals(c.node.publicKey)) {
+            return `${subjectText(c)} in the chain has the name of a trusted certificate (${same.subject.split("\n").join(", ")}, fingerprint ${same.fingerprint256}) but a different key (fingerprint ${c.node.fingerprint256}): it is not that certificate`;
+        }
+    }
+    return undefined;
 }
 
 /** Certificates that name CRL distribution points or an OCSP responder, whose revocation status this verifier cannot determine. */

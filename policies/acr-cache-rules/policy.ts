@@ -5,26 +5,29 @@ import { ResourcePolicyBaseConfig, resourcePolicy } from "../lib/resource-policy
 import { CACHE_RULE } from "../lib/azure-kinds";
 import { TrustEntry, entryMatches, parseTrustEntries } from "../../core/trust";
 import { parseReference } from "../../core/reference";
+import { fail, type Failed } from "../../core/result";
 
 export interface AcrCacheRulesConfig extends ResourcePolicyBaseConfig {
     readonly trustedUpstreams: readonly TrustEntry[];
 }
 
+type UpstreamCode = "untrusted-upstream" | "invalid-repository";
+
 /**
  * Whether every repository a cache rule's source names is trusted. A wildcard source
  * (`docker.io/library/*`) names a whole namespace, so only an entry at or above that namespace covers it.
  */
-export function upstreamTrusted(source: string, entries: readonly TrustEntry[]): { ok: true } | { ok: false; reason: string } {
+export function upstreamTrusted(source: string, entries: readonly TrustEntry[]): { ok: true } | Failed<UpstreamCode> {
     const wildcard = source.endsWith("/*");
     const body = wildcard ? source.slice(0, -2) : source;
     if (wildcard && !body.includes("/")) {
         // A whole registry ("docker.io/*"): only an entry trusting that whole registry covers it.
         const host = body === "index.docker.io" ? "docker.io" : body;
-        return entries.some((e) => e.domain === host && e.path === undefined) ? { ok: true } : { ok: false, reason: `the whole registry ${host} is not trusted as an upstream` };
+        return entries.some((e) => e.domain === host && e.path === undefined) ? { ok: true } : fail("untrusted-upstream", `the whole registry ${host} is not trusted as an upstream`);
     }
     const parsed = parseReference(wildcard ? `${body}/x` : body);
-    if (!parsed.ok) return { ok: false, reason: `it is not a valid repository (${parsed.error.message})` };
-    if (parsed.ref.tag !== undefined || parsed.ref.digest !== undefined) return { ok: false, reason: "it names a tag or digest, not a repository" };
+    if (!parsed.ok) return fail("invalid-repository", `it is not a valid repository (${parsed.failure.message})`);
+    if (parsed.ref.tag !== undefined || parsed.ref.digest !== undefined) return fail("invalid-repository", "it names a tag or digest, not a repository");
     const domain = parsed.ref.domain;
     const path = wildcard ? parsed.ref.path.slice(0, -2) : parsed.ref.path;
     const covered = entries.some((e) => {
@@ -34,7 +37,7 @@ export function upstreamTrusted(source: string, entries: readonly TrustEntry[]):
         // The namespace itself must be inside the entry: "docker.io/library/" covers "docker.io/library/*".
         return path === e.path || path.startsWith(e.path + "/");
     });
-    return covered ? { ok: true } : { ok: false, reason: `${wildcard ? `the namespace ${domain}/${path}/*` : parsed.ref.name} is not among the trusted upstreams` };
+    return covered ? { ok: true } : fail("untrusted-upstream", `${wildcard ? `the namespace ${domain}/${path}/*` : parsed.ref.name} is not among the trusted upstreams`);
 }
 
 export const acrCacheRules = resourcePolicy<AcrCacheRulesConfig>({
@@ -70,7 +73,7 @@ export const acrCacheRules = resourcePolicy<AcrCacheRulesConfig>({
             if (typeof r.value !== "string") return [violation(r.path, `the upstream repository is ${show(r.value)}, not a string`, "set sourceRepository to a trusted upstream repository")];
             const verdict = upstreamTrusted(r.value, ctx.config.trustedUpstreams);
             if (verdict.ok) return [];
-            return [violation(r.path, `the cache rule pulls ${show(r.value)}, and ${verdict.reason} (trusted upstreams: ${trusted})`, "remove the cache rule, or review the upstream and add it to acr-cache-rules' trustedUpstreams")];
+            return [violation(r.path, `the cache rule pulls ${show(r.value)}, and ${verdict.failure.message} (trusted upstreams: ${trusted})`, "remove the cache rule, or review the upstream and add it to acr-cache-rules' trustedUpstreams")];
         },
     }],
 });

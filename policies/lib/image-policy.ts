@@ -13,7 +13,8 @@ import { formatReference, parseReference, type ImageReference } from "../../core
 import type { RuleFailure } from "../../core/rules";
 import { exemptionMatches, type Exemption } from "../../core/trust";
 import { isUnknown } from "../../core/unknown";
-import { Limiter, LookupCache, policyContext } from "./lookups";
+import { Limiter } from "../../core/limiter";
+import { LookupCache, policyContext } from "./lookups";
 import type { PolicyMeta } from "./metadata";
 import { packDir } from "./registries";
 import { resourceShell, type Report, type ResourceInput, type ShellResourcePolicy } from "./shell";

@@ -3,7 +3,7 @@
  * preview and sends one Analyze call per resource, so state kept at module level lives exactly as
  * long as the preview: an image named by fifty Deployments is resolved, scanned and verified once.
  *
- * - `Limiter` bounds the lookups in flight (config `concurrency`); the registry client bounds its
+ * - `Limiter` (core/limiter.ts) bounds the lookups in flight (config `concurrency`); the registry client bounds its
  *   own HTTP requests as well.
  * - `LookupCache` memoizes promises (a second resource asking while the first lookup is in flight
  *   waits for the same promise) for a TTL, so a long-lived process does not judge on stale answers.
@@ -11,30 +11,6 @@
  *   config: a Configure with another config gets a fresh context, never one built for other settings.
  */
 import { resetRegistryClients } from "./registries";
-
-/** Runs at most `max` tasks at once, in arrival order. */
-export class Limiter {
-    private active = 0;
-    private readonly queue: (() => void)[] = [];
-    constructor(readonly max: number) {
-        if (!Number.isInteger(max) || max < 1) throw new Error(`concurrency must be a whole number of at least 1, given ${max}`);
-    }
-
-    async run<T>(task: () => Promise<T>): Promise<T> {
-        if (this.active >= this.max) await new Promise<void>((resolve) => this.queue.push(resolve));
-        this.active++;
-        try {
-            return await task();
-        } finally {
-            this.active--;
-            this.queue.shift()?.();
-        }
-    }
-
-    get inFlight(): number {
-        return this.active;
-    }
-}
 
 /** Default time a lookup result is reused: longer than any preview, short enough for a watch loop. */
 export const LOOKUP_TTL_MS = 5 * 60_000;

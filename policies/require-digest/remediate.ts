@@ -15,7 +15,8 @@ import { exemptionMatches } from "../../core/trust";
 import { isUnknown } from "../../core/unknown";
 import { unwrapProxy } from "../lib/sdk";
 import type { ConfigResult } from "../../core/config/reader";
-import { Limiter, LookupCache, policyContext } from "../lib/lookups";
+import { Limiter } from "../../core/limiter";
+import { LookupCache, policyContext } from "../lib/lookups";
 import { DEFAULT_CONCURRENCY, type RequireDigestConfig } from "../../core/gate/config";
 import { registryClientFor } from "../lib/registries";
 

@@ -30,7 +30,7 @@ export function createScanContext(config: ScannedImagesConfig): ScanContext {
                     const r = await queryDefender(digests, { subscriptions: defender.subscriptions, ...defenderAccess() });
                     return () => r;
                 },
-                (e) => ({ ok: false, error: new DefenderError("network", (e as Error)?.message ?? String(e)) }),
+                (e) => ({ ok: false, failure: new DefenderError("network", (e as Error)?.message ?? String(e)) }),
             ),
         } : {}),
         now: () => new Date(),

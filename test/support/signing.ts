@@ -179,6 +179,8 @@ export interface JwsOptions {
     /** Rewrite the protected header after defaults (e.g. drop crit). */
     readonly mutateHeader?: (h: Record<string, unknown>) => void;
     readonly unprotected?: Record<string, unknown>;
+    /** RSASSA-PSS salt length; default the hash length (what Notation's signers use). */
+    readonly pssSaltLength?: number;
 }
 
 function rfc3339(d: Date): string {
@@ -211,7 +213,7 @@ export function notationJws(o: JwsOptions): Buffer {
     const hash = { 256: "sha256", 384: "sha384", 512: "sha512" }[Number(alg.slice(2))] ?? "sha256";
     const signature = alg.startsWith("ES")
         ? sign(hash, input, { key, dsaEncoding: "ieee-p1363" })
-        : sign(hash, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 });
+        : sign(hash, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: o.pssSaltLength ?? Number(alg.slice(2)) / 8 });
     return Buffer.from(JSON.stringify({
         payload: payloadB64,
         protected: protectedB64,

@@ -14,7 +14,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
-import { auditCommand } from "../../../cli/commands/audit";
+import type { AuditDeps } from "../../../cli/commands/audit";
 import { main } from "../../../cli/main";
 import { ImageBuildTask, RedeployWebhook } from "../../../components/registry";
 import { parseStackExport, rowsToClusters } from "../../../core/audit";
@@ -43,6 +43,11 @@ function trivy(name: string, digest: string, createdAt: Date, vulns: { id: strin
             } : {}),
         }],
     }));
+}
+
+/** `imagegate audit …` through the CLI's one entry (shared flags, report layer, exit codes). */
+function auditCommand(argv: string[], cap: Parameters<typeof main>[1], deps?: AuditDeps): Promise<number> {
+    return main(["audit", ...argv], cap, deps ? { audit: deps } : {});
 }
 
 let reg: TestRegistry;
@@ -132,8 +137,8 @@ describe("the recorded stack export", () => {
     });
 
     it("refuses what is not an export, naming the file", () => {
-        expect(parseStackExport({ version: 9, deployment: {} }, "x.json")).toEqual({ ok: false, error: expect.stringContaining("x.json: not a `pulumi stack export` document: version 9") });
-        expect(parseStackExport({ version: 3, deployment: { resources: [{ urn: "nope", type: "t" }] } }, "y.json")).toEqual({ ok: false, error: expect.stringContaining("is not a Pulumi URN") });
+        expect(parseStackExport({ version: 9, deployment: {} }, "x.json")).toEqual({ ok: false, failure: { code: "not-an-export", message: expect.stringContaining("x.json: not a `pulumi stack export` document: version 9") } });
+        expect(parseStackExport({ version: 3, deployment: { resources: [{ urn: "nope", type: "t" }] } }, "y.json")).toEqual({ ok: false, failure: { code: "not-an-export", message: expect.stringContaining("is not a Pulumi URN") } });
     });
 });
 
@@ -223,6 +228,18 @@ describe("imagegate audit --state", () => {
         expect(webResult.message.text).toContain("Fix: rebuild: `az acr task run --registry appacr --name web-build`");
         expect(webResult.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(/^urn:pulumi:prod::shop::kubernetes:apps\/v1:Deployment::web$/);
         expect(results.some((r) => r.ruleId === "audit-unjudged")).toBe(true);
+        // A stack's findings are located at its state file (code scanning needs a physical location).
+        expect((log.runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[])
+            .every((r) => r.locations[0].physicalLocation.artifactLocation.uri.endsWith("shop-prod.json"))).toBe(true);
+
+        // The shared layer gives audit the junit and github formats too, with the same exit code.
+        const j = io();
+        expect(await auditCommand(["--state", state, "--policy-config", config, "--format", "junit"], j.io)).toBe(1);
+        expect(j.out.stdout).toMatch(/<testsuite name="imagegate audit"/);
+        expect(j.out.stdout).toMatch(/<testcase name="kubernetes:apps\/v1:Deployment web"[^>]*>\s*<failure message="scanned-images: stack shop\/prod:/);
+        const g = io();
+        expect(await auditCommand(["--state", state, "--policy-config", config, "--format", "github", "--fail-on", "none"], g.io)).toBe(0);
+        expect(g.out.stdout).toMatch(/^::error file=[^,]*shop-prod\.json,title=imagegate scanned-images::kubernetes:apps\/v1:Deployment web: stack shop\/prod: /m);
 
         expect(await auditCommand(["--state", state, "--policy-config", config, "--fail-on", "none"], io().io)).toBe(0);
     });

@@ -53,8 +53,8 @@ describe("parseManifests", () => {
         const set = parseManifests("list.yaml", fs.readFileSync(path.join(ROOT, M, "list.yaml"), "utf8"));
         expect(set.errors).toEqual([]);
         expect(set.resources.map((r) => [r.type, r.name, r.source])).toEqual([
-            ["kubernetes:core/v1:Pod", "prod/pinned", { file: "list.yaml", document: 0, item: 0, line: 7 }],
-            ["kubernetes:apps/v1:DaemonSet", "kube-system/agent", { file: "list.yaml", document: 0, item: 1, line: 16 }],
+            ["kubernetes:core/v1:Pod", "prod/pinned", { file: "list.yaml", document: 0, item: 0, line: 7, range: expect.any(Array) }],
+            ["kubernetes:apps/v1:DaemonSet", "kube-system/agent", { file: "list.yaml", document: 0, item: 1, line: 16, range: expect.any(Array) }],
         ]);
     });
 
@@ -86,7 +86,8 @@ describe("imagegate check (CLI)", () => {
         expect(r.code).toBe(1);
         expect(r.stdout).toContain("imagegate@v0.1.0");
         expect(r.stdout).toContain("- [mandatory]  require-digest  (kubernetes:apps/v1:Deployment: release-web)");
-        expect(r.stdout).toContain(`at ${M}/chart-output/web.yaml document 2 line 35`);
+        // At the offending image value (line and column), not the start of the document.
+        expect(r.stdout).toContain(`at ${M}/chart-output/web.yaml document 2 line 61 column 18`);
         expect(r.stdout).toContain("- [mandatory]  no-latest-tag  (kubernetes:batch/v1:CronJob: release-web-cleanup)");
         expect(r.stdout).not.toContain("release-web-test-connection)"); // trusted and pinned
         expect(r.stdout).toMatch(/Policy summary: 5 objects checked, \d+ mandatory/);
@@ -103,14 +104,16 @@ describe("imagegate check (CLI)", () => {
         const r = await cli(["check", `${M}/broken.yaml`, `${M}/list.yaml`, "--format", "json"]);
         expect(r.code).toBe(2);
         const doc = JSON.parse(r.stdout);
-        expect(Object.keys(doc)).toEqual(["resources", "diagnostics", "errors"]);
+        expect(Object.keys(doc)).toEqual(["summary", "resources", "diagnostics", "errors"]);
+        expect(doc.summary).toEqual({ checked: 4, mandatory: expect.any(Number), advisory: expect.any(Number), remediated: 0, inputErrors: 2 });
+        expect(doc.resources[0].inputs).toBeUndefined(); // inputs only with --include-inputs
         expect(doc.resources.map((x: { name: string }) => x.name)).toEqual(["first", "gadget", "prod/pinned", "kube-system/agent"]);
         expect(doc.diagnostics.length).toBeGreaterThan(0);
         for (const d of doc.diagnostics) {
             expect(d).toEqual({ policy: expect.any(String), level: expect.any(String), urn: expect.any(String), message: expect.any(String), source: expect.objectContaining({ file: expect.any(String), document: expect.any(Number) }) });
         }
         expect(doc.diagnostics.some((d: { urn: string }) => d.urn.includes("broken.yaml#0:first"))).toBe(true);
-        expect(doc.errors).toHaveLength(3);
+        expect(doc.errors).toHaveLength(2); // one per broken document, not one per token
         expect(r.stderr).toContain(`error: ${M}/broken.yaml document 2 line 17: not a Kubernetes object: kind is missing`);
     });
 
@@ -122,13 +125,13 @@ describe("imagegate check (CLI)", () => {
     });
 
     it("exits 2 on usage errors and missing files", async () => {
-        expect((await cli(["check"])).stderr).toContain("check needs at least one FILE or DIR");
+        expect((await cli(["check"])).stderr).toContain("check needs at least one FILE, DIR or - (standard input)");
         const missing = await cli(["check", `${M}/nope.yaml`]);
         expect(missing.code).toBe(2);
         expect(missing.stderr).toContain("nope.yaml: no such file or directory");
         const fmt = await cli(["check", `${M}/clean.yaml`, "--format", "xml"]);
         expect(fmt.code).toBe(2);
-        expect(fmt.stderr).toContain('--format must be one of text, json, sarif, given: "xml"');
+        expect(fmt.stderr).toContain('--format must be one of text, json, sarif, junit, github, given: "xml"');
         expect((await cli(["frobnicate"])).stderr).toContain('unknown command "frobnicate"');
     });
 

@@ -8,12 +8,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AnalyzerHarness, UNKNOWN, secret, type AnalyzeResource, type PolicyConfigFile, type StackResource } from "../../../cli/harness";
+import { AnalyzerHarness, UNKNOWN, secret, type AnalyzeResource, type PolicyConfigFile, type AnalyzeStackResource } from "../../../cli/harness";
 import { workloads } from "../../../bench/workloads";
 import { CLUSTER_ID, REGISTRY_ID, hardenedCluster, hardenedRegistry, withValue } from "../../support/hardening";
 import { PACK_DIR, REPO_ROOT } from "../../support/paths";
 
-const res = (type: string, name: string, properties: Record<string, unknown>, extra: Partial<AnalyzeResource> = {}): StackResource => ({
+const res = (type: string, name: string, properties: Record<string, unknown>, extra: Partial<AnalyzeResource> = {}): AnalyzeStackResource => ({
     type,
     name,
     urn: `urn:pulumi:dev::p::${type}::${name}`,
@@ -21,7 +21,7 @@ const res = (type: string, name: string, properties: Record<string, unknown>, ex
     ...extra,
 });
 
-function corpus(): StackResource[] {
+function corpus(): AnalyzeStackResource[] {
     const registry = res("azure-native:containerregistry:Registry", "acr", { ...hardenedRegistry(), id: REGISTRY_ID });
     const weakRegistry = res("azure-native:containerregistry/v20230701:Registry", "weak", withValue(withValue(hardenedRegistry(), "adminUserEnabled", true), "publicNetworkAccess", UNKNOWN));
     const cluster = res("azure-native:containerservice:ManagedCluster", "aks", { ...hardenedCluster(), id: CLUSTER_ID });
@@ -30,7 +30,7 @@ function corpus(): StackResource[] {
         scope: UNKNOWN,
         policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/febd0533-8e55-448f-b837-bd0e06f16469",
         parameters: { allowedContainerImagesRegex: { value: "^contoso\\.azurecr\\.io/.+$" } },
-    }, { propertyDependencies: { scope: [cluster.urn] } } as Partial<StackResource>);
+    }, { propertyDependencies: { scope: [cluster.urn] } } as Partial<AnalyzeStackResource>);
     const role = res("azure-native:authorization:RoleAssignment", "pull", { scope: `/subscriptions/11111111-1111-1111-1111-111111111111`, roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d", principalId: UNKNOWN });
     const configMap = res("kubernetes:core/v1:ConfigMap", "cm", { data: { image: "docker.io/library/nginx:latest" } });
     const secretPod = res("kubernetes:core/v1:Pod", "secret-pod", { spec: { containers: [{ name: "app", image: secret("docker.io/library/redis:7") }] } }, {

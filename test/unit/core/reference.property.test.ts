@@ -20,7 +20,7 @@ describe("reference parser properties", () => {
         fc.assert(
             fc.property(referenceString, (s) => {
                 const r = parseReference(s);
-                if (!r.ok) expect(r.error.code).toBe("name-too-long");
+                if (!r.ok) expect(r.failure.code).toBe("name-too-long");
             }),
             { numRuns: 2000 },
         );
@@ -31,7 +31,7 @@ describe("reference parser properties", () => {
             fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.anything()), (input) => {
                 const r = parseReference(input);
                 expect(typeof r.ok).toBe("boolean");
-                if (!r.ok) expect(r.error.message.length).toBeGreaterThan(0);
+                if (!r.ok) expect(r.failure.message.length).toBeGreaterThan(0);
             }),
             { numRuns: 5000 },
         );

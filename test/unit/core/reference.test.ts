@@ -5,13 +5,13 @@ const D = `sha256:${HEX64}`;
 
 function ok(input: string) {
     const r = parseReference(input);
-    if (!r.ok) throw new Error(`expected ${input} to parse, got ${r.error.code}: ${r.error.message}`);
+    if (!r.ok) throw new Error(`expected ${input} to parse, got ${r.failure.code}: ${r.failure.message}`);
     return r.ref;
 }
 function err(input: unknown): ReferenceErrorCode {
     const r = parseReference(input);
     if (r.ok) throw new Error(`expected ${String(input)} to be rejected, got ${formatReference(r.ref)}`);
-    return r.error.code;
+    return r.failure.code;
 }
 
 describe("normalization as docker and containerd do it", () => {
@@ -111,8 +111,8 @@ describe("rejections, each with the reason", () => {
     });
 
     it("says what is wrong in words", () => {
-        expect(parseReference(`app@sha256:${"a".repeat(63)}`)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/64 hex digits, not 63/) } });
-        expect(parseReference("contoso.azurecr.io/Team/app")).toMatchObject({ ok: false, error: { message: expect.stringMatching(/must be lowercase/) } });
+        expect(parseReference(`app@sha256:${"a".repeat(63)}`)).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/64 hex digits, not 63/) } });
+        expect(parseReference("contoso.azurecr.io/Team/app")).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/must be lowercase/) } });
     });
 });
 

@@ -6,12 +6,12 @@ const D = `sha256:${"e".repeat(64)}`;
 
 function entry(raw: string): TrustEntry {
     const p = parseTrustEntry(raw);
-    if (!p.ok) throw new Error(p.message);
+    if (!p.ok) throw new Error(p.failure.message);
     return p.entry;
 }
 function matches(raw: string, image: string): boolean {
     const r = parseReference(image);
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(r.failure.message);
     return entryMatches(entry(raw), r.ref);
 }
 
@@ -73,20 +73,20 @@ describe("trust entries", () => {
     ])("rejects %p with a reason", (raw, reason) => {
         const p = parseTrustEntry(raw);
         expect(p.ok).toBe(false);
-        if (!p.ok) expect(p.message).toMatch(reason);
+        if (!p.ok) expect(p.failure.message).toMatch(reason);
     });
 
     it("rejects non-strings", () => {
-        expect(parseTrustEntry(42)).toEqual({ ok: false, message: "must be a string" });
+        expect(parseTrustEntry(42)).toEqual({ ok: false, failure: { code: "not-a-string", message: "must be a string" } });
     });
 });
 
 describe("exemptions", () => {
     function exempt(raw: string, image: string): boolean {
         const e = parseExemption(raw);
-        if (!e.ok) throw new Error(e.message);
+        if (!e.ok) throw new Error(e.failure.message);
         const r = parseReference(image);
-        if (!r.ok) throw new Error(r.error.message);
+        if (!r.ok) throw new Error(r.failure.message);
         return exemptionMatches(e.exemption, r.ref);
     }
     it("exact references match after normalization, and only exactly", () => {
@@ -112,7 +112,7 @@ describe("exemptions", () => {
 describe("rules", () => {
     const ref = (s: string) => {
         const r = parseReference(s);
-        if (!r.ok) throw new Error(r.error.message);
+        if (!r.ok) throw new Error(r.failure.message);
         return r.ref;
     };
     it("trusted registry lists what is trusted", () => {

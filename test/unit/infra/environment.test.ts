@@ -31,18 +31,20 @@ describe("trust settings from the policy config", () => {
         const s = parsePolicySettings({
             all: "mandatory",
             "trusted-registries": { registries: ["contoso.azurecr.io", "mcr.microsoft.com/oss/"] },
-            "scanned-images": { enforcementLevel: "advisory", reports: ["r"] },
+            "scanned-images": { enforcementLevel: "advisory", reports: ["../infra/evidence"] },
             "signed-images": "disabled",
         }, "/x/policy-config.json", PACK);
         expect(admissionRegistries(s)).toEqual(["contoso.azurecr.io", "mcr.microsoft.com/oss/"]);
         expect(requiresDigest(s)).toBe(true);
-        expect(s.gates.scannedImages).toMatchObject({ level: "advisory", config: { reports: ["r"], failOn: "high", maxAgeDays: 7 } });
+        expect(s.gates.scannedImages).toMatchObject({ level: "advisory", config: { reports: ["../infra/evidence"], failOn: "high", maxAgeDays: 7 } });
         expect(s.gates.signedImages.level).toBe("disabled");
         expect(s.gates.noLatestTag.level).toBe("mandatory");
         expect(requiresDigest(parsePolicySettings({ "trusted-registries": { registries: ["a.io"] }, "require-digest": "disabled" }, "p.json", PACK))).toBe(false);
         // Without "all", scanned-images and signed-images keep their default level: disabled.
-        const defaults = parsePolicySettings({ "trusted-registries": { registries: ["a.io"] }, "scanned-images": { reports: ["r"], failOn: "low" } }, "p.json", PACK);
+        const defaults = parsePolicySettings({ "trusted-registries": { registries: ["a.io"] }, "scanned-images": { reports: ["../infra/evidence"], failOn: "low" } }, "p.json", PACK);
         expect([defaults.gates.scannedImages.level, defaults.gates.signedImages.level, defaults.gates.trustedRegistries.level]).toEqual(["disabled", "disabled", "mandatory"]);
+        // A report path that does not exist is refused here as at the pack's Configure: one reading of the file.
+        expect(() => parsePolicySettings({ "scanned-images": { reports: ["nowhere"] } }, "p.json", PACK)).toThrow(/p\.json: scanned-images: reports\[0\]: .*nowhere does not exist/);
     });
 
     it("refuses a config admission could not be generated from, naming the key", () => {

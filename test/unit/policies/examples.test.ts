@@ -1,39 +1,25 @@
 /**
- * Every policy folder's examples (gatekeeper-library style): each allowed example passes, each
- * disallowed one is reported with the expected text. New policies are picked up automatically.
+ * Every policy's example suites (gatekeeper-library style, test/support/policy-examples.ts): each
+ * allowed case makes no violation (or the policy does not apply to it); each disallowed case makes
+ * exactly the number of violations it states, one of them with the stated text. New policies are picked up from the catalog; a policy without suites fails.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parse } from "yaml";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { catalog } from "../../../policies/catalog";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { runResourcePolicy } from "../../support/run-policy";
-import { PACK_DIR } from "../../support/paths";
+import { loadSuite, runCase } from "../../support/policy-examples";
 
-interface Example { name: string; type: string; props: Record<string, unknown>; config?: Record<string, unknown>; expect?: string }
+const policies = catalog as unknown as (ResourceValidationPolicy | StackValidationPolicy)[];
 
-const policiesDir = PACK_DIR;
-const withExamples = catalog.filter((p) => fs.existsSync(path.join(policiesDir, p.name, "examples")) && "validateResource" in p);
+describe.each(policies.map((p) => [p.name, p] as const))("%s examples", (_name, policy) => {
+    const suite = loadSuite(policy);
 
-function load(policy: string, file: string): Example[] {
-    const f = path.join(policiesDir, policy, "examples", file);
-    return fs.existsSync(f) ? (parse(fs.readFileSync(f, "utf8")) as Example[]) : [];
-}
-
-describe.each(withExamples.map((p) => [p.name, p] as const))("%s examples", (name, policy) => {
-    const allowed = load(name, "allowed.yaml");
-    const disallowed = load(name, "disallowed.yaml");
-    it("has allowed and disallowed examples", () => {
-        expect(allowed.length).toBeGreaterThan(0);
-        expect(disallowed.length).toBeGreaterThan(0);
+    it.each(suite.allowed.map((c) => [c.name, c] as const))("allowed: %s", async (_n, c) => {
+        const r = await runCase(policy, c);
+        expect(r.diagnostics.map((d) => d.message)).toEqual([]);
     });
-    it.each(allowed.map((e) => [e.name, e] as const))("allowed: %s", async (_n, e) => {
-        const r = await runResourcePolicy(policy as ResourceValidationPolicy, e.type, e.props, e.config ?? {});
-        expect(r.diagnostics).toEqual([]);
-    });
-    it.each(disallowed.map((e) => [e.name, e] as const))("disallowed: %s", async (_n, e) => {
-        const r = await runResourcePolicy(policy as ResourceValidationPolicy, e.type, e.props, e.config ?? {});
-        expect(r.diagnostics.length).toBeGreaterThan(0);
-        if (e.expect) expect(r.diagnostics.map((d) => d.message).join("\n")).toContain(e.expect);
+
+    it.each(suite.disallowed.map((c) => [c.name, c] as const))("disallowed: %s", async (_n, c) => {
+        const r = await runCase(policy, c);
+        const messages = r.diagnostics.map((d) => d.message);
+        expect({ violations: messages.length, messages }).toEqual({ violations: c.violations, messages: expect.arrayContaining([expect.stringContaining(c.expect!)]) });
     });
 });

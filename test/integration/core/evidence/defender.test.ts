@@ -69,14 +69,14 @@ function options(extra: Partial<DefenderOptions> = {}): DefenderOptions {
 
 async function lookup(digests: string[], extra: Partial<DefenderOptions> = {}) {
     const r = await queryDefender(digests, options(extra));
-    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    if (!r.ok) throw new Error(`${r.failure.code}: ${r.failure.message}`);
     return r.lookup;
 }
 
 async function failure(digests: string[], extra: Partial<DefenderOptions> = {}) {
     const r = await queryDefender(digests, options(extra));
     if (r.ok) throw new Error("expected a failure");
-    return r.error;
+    return r.failure;
 }
 
 test("the query names both assessment keys and every digest, validated", () => {
@@ -233,8 +233,8 @@ test("TLS is verified: without the test CA the connection is refused", async () 
     const e = await queryDefender([A], { ...o, clientOptions: { ...o.clientOptions, tlsOptions: undefined, retryOptions: { maxRetries: 0 } } });
     expect(e.ok).toBe(false);
     if (!e.ok) {
-        expect(e.error.code).toBe("network");
-        expect(e.error.message).toMatch(/certificate/i);
+        expect(e.failure.code).toBe("network");
+        expect(e.failure.message).toMatch(/certificate/i);
     }
     expect(server.requests).toHaveLength(0);
 });

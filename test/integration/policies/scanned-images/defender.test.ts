@@ -167,11 +167,10 @@ describe("scanned-images with report files", () => {
         expect(m).toContain(`1 cleared by VEX: CVE-2024-5535 not_affected (vulnerable_code_not_in_execute_path), ${join(dir, "vex", "api.json")}`);
     });
 
-    test("a missing report path is an advisory; the image is then unscanned", async () => {
+    test("a missing report path is a config error: the image fails closed saying which path (Configure refuses it first)", async () => {
         const r = await run(deployment(`contoso.azurecr.io/web@${CLEAN}`), { reports: [join(dir, "nope")] });
-        expect(r.diagnostics.map((d) => d.enforcementLevel ?? "policy")).toEqual(["advisory", "policy"]);
-        expect(r.diagnostics[0].message).toContain("does not exist");
-        expect(r.diagnostics[1].message).toContain("is unscanned");
+        expect(r.diagnostics).toHaveLength(1);
+        expect(r.diagnostics[0].message).toContain(`reports[0]: ${join(dir, "nope")} does not exist`);
     });
 
     test("a tag-only image whose registry is not configured fails closed with the reason", async () => {

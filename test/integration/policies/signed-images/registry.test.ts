@@ -208,7 +208,7 @@ describe("every failure is a violation with the reason", () => {
         const img = await reg.pushImage("team/many-sigs");
         for (let i = 0; i < 3; i++) await signNotation("team/many-sigs", img, { chain: [pki.otherLeaf, pki.otherRoot] });
         const m = text(await judge(config(reg.host, { extra: { maxSignatures: 2 } }), `${reg.host}/team/many-sigs@${img.manifest.digest}`));
-        expect(m).toContain("3 Notation signatures are attached; only the first 2 were examined (maxSignatures)");
+        expect(m).toContain("too many Notation signatures: 3, limit 2 (maxSignatures); only the first 2 were fetched");
     });
 
     test("a registry failing (HTTP 500) fails closed", async () => {

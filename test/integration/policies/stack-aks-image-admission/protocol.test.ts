@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AnalyzerHarness, UNKNOWN } from "../../../../cli/harness";
-import type { StackResource } from "../../../../cli/harness/types";
+import type { AnalyzeStackResource } from "../../../../cli/harness/types";
 import { allowedImagesRegex, constraint, constraintTemplate, plannedAssignments } from "../../../../core/admission";
 import { parseTrustEntries } from "../../../../core/trust";
 import { hardenedCluster } from "../../../support/hardening";
@@ -26,9 +26,9 @@ const POLICY = "stack-aks-image-admission";
 
 const urn = (type: string, name: string) => `urn:pulumi:dev::p::${type}::${name}`;
 const CLUSTER_T = "azure-native:containerservice:ManagedCluster";
-const cluster: StackResource = { type: CLUSTER_T, name: "aks1", urn: urn(CLUSTER_T, "aks1"), properties: { ...hardenedCluster(), id: CLUSTER_ID } };
+const cluster: AnalyzeStackResource = { type: CLUSTER_T, name: "aks1", urn: urn(CLUSTER_T, "aks1"), properties: { ...hardenedCluster(), id: CLUSTER_ID } };
 
-function assignment(name: string, props: Record<string, unknown>, extra: Partial<StackResource> = {}): StackResource {
+function assignment(name: string, props: Record<string, unknown>, extra: Partial<AnalyzeStackResource> = {}): AnalyzeStackResource {
     const t = "azure-native:authorization:PolicyAssignment";
     const planned = plannedAssignments(ENTRIES)[0];
     return { type: t, name, urn: urn(t, name), properties: { scope: CLUSTER_ID, policyDefinitionId: BUILT_IN, enforcementMode: "Default", parameters: planned.parameters, ...props }, ...extra };
@@ -46,7 +46,7 @@ afterAll(async () => {
     await h?.close();
 });
 
-async function admission(resources: StackResource[]) {
+async function admission(resources: AnalyzeStackResource[]) {
     const res = await h.analyzeStack(resources);
     return res.diagnostics.filter((d) => d.policyName === POLICY);
 }
@@ -77,7 +77,7 @@ describe("stack-aks-image-admission over AnalyzeStack", () => {
     it("counts an initiative with the built-in as a member, the regex mapped through the initiative's parameters; a wide one is refused", async () => {
         const setT = "azure-native:authorization:PolicySetDefinition";
         const setId = `/subscriptions/${SUB}/providers/Microsoft.Authorization/policySetDefinitions/baseline`;
-        const set: StackResource = {
+        const set: AnalyzeStackResource = {
             type: setT, name: "baseline", urn: urn(setT, "baseline"),
             properties: {
                 id: setId,
@@ -94,14 +94,14 @@ describe("stack-aks-image-admission over AnalyzeStack", () => {
     it("counts the generated Gatekeeper template and constraint; refuses a template that accepts everything", async () => {
         const providerT = "pulumi:providers:kubernetes";
         const provider = { type: providerT, name: "aks1-k8s", urn: urn(providerT, "aks1-k8s"), properties: {} };
-        const providerEntry: StackResource = { ...provider, dependencies: [cluster.urn], propertyDependencies: { kubeconfig: [cluster.urn] } };
+        const providerEntry: AnalyzeStackResource = { ...provider, dependencies: [cluster.urn], propertyDependencies: { kubeconfig: [cluster.urn] } };
         const tplT = "kubernetes:templates.gatekeeper.sh/v1:ConstraintTemplate";
         const conT = "kubernetes:constraints.gatekeeper.sh/v1beta1:K8sTrustedImages";
         const template = constraintTemplate() as unknown as Record<string, unknown>;
-        const tpl = (props: Record<string, unknown>): StackResource => ({ type: tplT, name: "tpl", urn: urn(tplT, "tpl"), properties: props, provider });
-        const con: StackResource = { type: conT, name: "trusted", urn: urn(conT, "trusted"), properties: constraint(ENTRIES) as unknown as Record<string, unknown>, provider, dependencies: [urn(tplT, "tpl")] };
+        const tpl = (props: Record<string, unknown>): AnalyzeStackResource => ({ type: tplT, name: "tpl", urn: urn(tplT, "tpl"), properties: props, provider });
+        const con: AnalyzeStackResource = { type: conT, name: "trusted", urn: urn(conT, "trusted"), properties: constraint(ENTRIES) as unknown as Record<string, unknown>, provider, dependencies: [urn(tplT, "tpl")] };
         // A second cluster, so the constraints count only through the provider's dependency on aks1.
-        const other: StackResource = { ...cluster, name: "aks2", urn: urn(CLUSTER_T, "aks2"), properties: { ...cluster.properties, id: CLUSTER_ID.replace("aks1", "aks2") } };
+        const other: AnalyzeStackResource = { ...cluster, name: "aks2", urn: urn(CLUSTER_T, "aks2"), properties: { ...cluster.properties, id: CLUSTER_ID.replace("aks1", "aks2") } };
         expect((await admission([cluster, other, providerEntry, tpl(template), con])).map((d) => d.urn)).toEqual([other.urn]);
         const spec = template.spec as { targets: { code: { source: { validations: { expression: string }[] } }[] }[] };
         const acceptAll = JSON.parse(JSON.stringify(template));

@@ -182,7 +182,7 @@ describe("ImageAdmission", () => {
             // Trusted (under mcr.microsoft.com/oss/), pinned, valid but for its 256-character name.
             const long = `mcr.microsoft.com/oss/${"a".repeat(256 - "mcr.microsoft.com/oss/".length)}${D}`;
             const parsed = parseReference(long);
-            expect(parsed.ok || parsed.error.code).toBe("name-too-long");
+            expect(parsed.ok || parsed.failure.code).toBe("name-too-long");
             const good = [`nginx${D}`, `contoso.azurecr.io/app:1${D}`, `mcr.microsoft.com/oss/x/y${D}`];
             const regex = RE2JS.compile(assignmentOf(r, ALLOWED_IMAGES).inputs.parameters.allowedContainerImagesRegex.value);
             for (const s of good) expect(regex.test(s)).toBe(true);

@@ -86,7 +86,7 @@ interface PackVerdict { admitted: boolean; code?: string }
 
 function packVerdict(image: string, entries: readonly TrustEntry[], requireDigest: boolean): PackVerdict {
     const parsed = parseReference(image);
-    if (!parsed.ok) return { admitted: false, code: parsed.error.code };
+    if (!parsed.ok) return { admitted: false, code: parsed.failure.code };
     const trusted = checkTrustedRegistry(parsed.ref, entries) === undefined;
     const pinned = !requireDigest || checkPinnedByDigest(parsed.ref) === undefined;
     return { admitted: trusted && pinned };
@@ -145,7 +145,7 @@ describe("three-engine agreement over the image corpus", () => {
     it("has a corpus large enough to mean something", () => {
         expect(corpus.length).toBeGreaterThan(1000);
         // Every kind of verdict occurs: valid and invalid strings, long names.
-        const codes = new Set(corpus.map((s) => { const p = parseReference(s); return p.ok ? "ok" : p.error.code; }));
+        const codes = new Set(corpus.map((s) => { const p = parseReference(s); return p.ok ? "ok" : p.failure.code; }));
         for (const c of ["ok", "empty", "whitespace", "invalid-characters", "invalid-format", "uppercase-repository", "hex-identifier", "name-too-long", "invalid-domain", "invalid-tag", "unknown-digest-algorithm", "invalid-digest"]) {
             expect(codes).toContain(c);
         }

@@ -30,7 +30,7 @@ function azureConstraint(entries: readonly TrustEntry[], requireDigest: boolean)
 
 function pack(image: string, entries: readonly TrustEntry[], requireDigest: boolean): { admitted: boolean; tooLong: boolean } {
     const p = parseReference(image);
-    if (!p.ok) return { admitted: false, tooLong: p.error.code === "name-too-long" };
+    if (!p.ok) return { admitted: false, tooLong: p.failure.code === "name-too-long" };
     return { admitted: !checkTrustedRegistry(p.ref, entries) && (!requireDigest || !checkPinnedByDigest(p.ref)), tooLong: false };
 }
 

@@ -11,7 +11,7 @@ const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1e
 
 function ref(s: string): ImageReference {
     const p = parseReference(s);
-    if (!p.ok) throw new Error(p.error.message);
+    if (!p.ok) throw new Error(p.failure.message);
     return p.ref;
 }
 
@@ -28,7 +28,7 @@ describe("parseStackExport", () => {
             { urn: urn("kubernetes:apps/v1:Deployment", "web"), custom: true, type: "kubernetes:apps/v1:Deployment", outputs: { spec: { template: { spec: { containers: [{ image: SECRET }, { image: "a" }] } } } } },
             { urn: urn("kubernetes:core/v1:Pod", "old"), custom: true, type: "kubernetes:core/v1:Pod", delete: true, outputs: { spec: SECRET } },
         ]), "s.json");
-        if (!r.ok) throw new Error(r.error);
+        if (!r.ok) throw new Error(r.failure.message);
         expect(r.stack).toMatchObject({ stack: "prod", project: "shop", source: "s.json" });
         const [, web, old] = r.stack.resources;
         expect((web.outputs as any).spec.template.spec.containers).toEqual([{ image: UNKNOWN_STRING }, { image: "a" }]);
@@ -42,7 +42,7 @@ describe("parseStackExport", () => {
         const r = parseStackExport(exportOf([{ urn: urn("t:m:K", "n"), type: "t:m:K", outputs: { deep } }]), "d.json", { maxResources: 10, maxDepth: 8 });
         expect(r.ok && JSON.stringify(r.stack.resources[0].outputs)).toContain(UNKNOWN_STRING);
         const many = Array.from({ length: 11 }, (_, i) => ({ urn: urn("t:m:K", `n${i}`), type: "t:m:K" }));
-        expect(parseStackExport(exportOf(many), "m.json", { maxResources: 10, maxDepth: 8 })).toEqual({ ok: false, error: "m.json: 11 resources, over the limit of 10 per stack" });
+        expect(parseStackExport(exportOf(many), "m.json", { maxResources: 10, maxDepth: 8 })).toEqual({ ok: false, failure: { code: "too-large", message: "m.json: 11 resources, over the limit of 10 per stack" } });
     });
 
     it.each([
@@ -56,7 +56,7 @@ describe("parseStackExport", () => {
     ])("refuses %s", (_what, doc, why) => {
         const r = parseStackExport(doc, "bad.json");
         expect(r.ok).toBe(false);
-        if (!r.ok) expect(r.error).toMatch(why);
+        if (!r.ok) expect(r.failure.message).toMatch(why);
     });
 });
 
@@ -119,7 +119,7 @@ describe("since when a scan verdict fails", () => {
 describe("check - (a live cluster's pods)", () => {
     it("reads kubectl's JSON List from standard input, with the other paths", () => {
         const pods = { apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: "shop" }, spec: { containers: [{ name: "web", image: "nginx:latest" }] } }] };
-        const set = readManifests(["-"], process.cwd(), () => JSON.stringify(pods));
+        const set = readManifests(["-"], { stdin: () => JSON.stringify(pods) });
         expect(set.errors).toEqual([]);
         expect(set.resources).toEqual([expect.objectContaining({ type: "kubernetes:core/v1:Pod", name: "shop/web-1", source: expect.objectContaining({ file: "<stdin>", item: 0 }) })]);
     });

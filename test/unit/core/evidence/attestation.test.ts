@@ -31,12 +31,12 @@ function envelope(stmt: unknown) {
 }
 
 function ok(r: ReturnType<typeof parseAttestation>) {
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(r.failure.message);
     return r.report;
 }
 function err(r: ReturnType<typeof parseAttestation>) {
     if (r.ok) throw new Error("expected failure");
-    return r.error;
+    return r.failure;
 }
 
 describe("SARIF referrers", () => {

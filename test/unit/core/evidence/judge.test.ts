@@ -15,7 +15,7 @@ const FIX = path.join(FIXTURES, "reports");
 
 function ref(s: string): ImageReference {
     const p = parseReference(s);
-    if (!p.ok) throw new Error(p.error.message);
+    if (!p.ok) throw new Error(p.failure.message);
     return p.ref;
 }
 
@@ -34,7 +34,7 @@ let trivyApp: ScanReport;
 
 beforeAll(async () => {
     const r = parseReport(await fs.readFile(path.join(FIX, "trivy-app.json")), { source: "reports/trivy-app.json" });
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(r.failure.message);
     trivyApp = r.report;
 });
 

@@ -19,14 +19,14 @@ async function fixture(name: string): Promise<string> {
 
 function parsed(text: string, source = "r.json"): ScanReport {
     const r = parseReport(text, { source });
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(r.failure.message);
     return r.report;
 }
 
 function failure(text: string, source = "r.json") {
     const r = parseReport(text, { source });
     if (r.ok) throw new Error("expected a parse failure");
-    return r.error;
+    return r.failure;
 }
 
 describe("Trivy JSON", () => {
@@ -173,7 +173,7 @@ describe("malformed input", () => {
     test("invalid UTF-8 bytes", () => {
         const r = parseReport(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), { source: "bin.json" });
         expect(r.ok).toBe(false);
-        if (!r.ok) expect(r.error.code).toBe("not-utf8");
+        if (!r.ok) expect(r.failure.code).toBe("not-utf8");
     });
 
     test("a byte-order mark is tolerated", async () => {

@@ -27,7 +27,7 @@ function mutate(doc: unknown, pick: number, value: unknown): unknown {
 }
 
 function wellFormed(r: ReturnType<typeof parseReport>): boolean {
-    if (!r.ok) return typeof r.error.message === "string" && r.error.message.startsWith(r.error.source);
+    if (!r.ok) return typeof r.failure.message === "string" && r.failure.message.startsWith(r.failure.source);
     return r.report.findings.every((f) => SEVERITY_ORDER.includes(f.severity) && typeof f.id === "string" && f.id.length > 0)
         && !Number.isNaN(r.report.scannedAt.getTime()) && r.report.digests.length > 0;
 }
@@ -50,7 +50,7 @@ test("attestation envelopes of arbitrary content never throw", () => {
     const types = ["application/vnd.dsse.envelope.v1+json", "application/vnd.in-toto+json", "application/json", "application/vnd.dev.sigstore.bundle.v0.3+json"];
     fc.assert(fc.property(fc.constantFrom(...types), fc.jsonValue(), (t, v) => {
         const r = parseAttestation(t, JSON.stringify({ payloadType: "application/vnd.in-toto+json", payload: Buffer.from(JSON.stringify(v) ?? "").toString("base64"), dsseEnvelope: v, _type: v, scanner: { result: v } }), DIGEST);
-        return r.ok ? r.report.digests.length > 0 : r.error.message.length > 0;
+        return r.ok ? r.report.digests.length > 0 : r.failure.message.length > 0;
     }), { numRuns: 300 });
 });
 

@@ -18,10 +18,10 @@ const parse = (doc: unknown, source = "scan.sarif") => parseReport(JSON.stringif
 const attached = (doc: unknown) => parseAttestation("application/sarif+json", JSON.stringify(doc), DIGEST, { created: "2026-11-21T10:00:00Z", source: "referrer" });
 function failure(r: ReturnType<typeof parseReport>) {
     if (r.ok) throw new Error("expected a refusal");
-    return r.error;
+    return r.failure;
 }
 function report(r: ReturnType<typeof parseReport>) {
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(r.failure.message);
     return r.report;
 }
 

@@ -18,7 +18,7 @@ const HEX = APP.slice(7);
 
 function ref(s: string): ImageReference {
     const p = parseReference(s);
-    if (!p.ok) throw new Error(p.error.message);
+    if (!p.ok) throw new Error(p.failure.message);
     return p.ref;
 }
 const IMAGE = ref(`contoso.azurecr.io/team/app:1.4.2@${APP}`);
@@ -36,7 +36,7 @@ const exactPurl = `pkg:oci/app@sha256%3A${HEX}?repository_url=contoso.azurecr.io
 
 function parsed(d: unknown, source = "vex.json"): VexDocument {
     const r = parseVexDocument(d, { source, now: NOW, maxAgeDays: 180 });
-    if (!r.ok) throw new Error(r.message);
+    if (!r.ok) throw new Error(r.failure.message);
     return r.document;
 }
 function clears(d: VexDocument | VexDocument[], f: Finding, image = IMAGE, digest = APP) {
@@ -86,8 +86,9 @@ describe("OpenVEX documents", () => {
         const r = parseVexDocument(d, { source: "bad.vex.json", now: NOW, maxAgeDays: 180 });
         expect(r.ok).toBe(false);
         if (!r.ok) {
-            expect(r.message).toMatch(/^bad\.vex\.json: VEX document refused: /);
-            expect(r.message).toMatch(why);
+            expect(r.failure.code).toBe(/has expired|in the future/.test(r.failure.message) ? "expired" : "invalid-document");
+            expect(r.failure.message).toMatch(/^bad\.vex\.json: VEX document refused: /);
+            expect(r.failure.message).toMatch(why);
         }
     });
 
@@ -100,12 +101,12 @@ describe("OpenVEX documents", () => {
         const many = Array.from({ length: 11 }, () => stmt([{ "@id": exactPurl }]));
         const r = parseVexDocument(doc(many), { source: "v", now: NOW, maxAgeDays: 180, limits: { maxStatements: 10, maxProducts: 10, maxAliases: 10 } });
         expect(r.ok).toBe(false);
-        if (!r.ok) expect(r.message).toMatch(/11 statements, over the limit of 10/);
+        if (!r.ok) expect(r.failure.message).toMatch(/11 statements, over the limit of 10/);
     });
 
     test("invalid JSON is refused", () => {
         const r = parseVex("{", { source: "broken.json", now: NOW, maxAgeDays: 180 });
-        expect(r.ok).toBe(false);
+        expect(r).toEqual({ ok: false, failure: { code: "unreadable", message: expect.stringMatching(/^broken\.json: is not valid JSON .* \(VEX document refused\)$/) } });
     });
 });
 
@@ -202,7 +203,7 @@ describe("VEX attachments and files", () => {
         const wrapped = parseVexAttachment("application/vnd.dsse.envelope.v1+json", Buffer.from(JSON.stringify(env)), APP, { source: "ref", now: NOW, maxAgeDays: 180 });
         expect(wrapped.kind === "vex" && wrapped.result.ok).toBe(true);
         const elsewhere = parseVexAttachment("application/vnd.in-toto+json", Buffer.from(JSON.stringify({ ...statement, subject: [{ digest: { sha256: OTHER.slice(7) } }] })), APP, { source: "ref", now: NOW, maxAgeDays: 180 });
-        expect(elsewhere.kind === "vex" && !elsewhere.result.ok && elsewhere.result.message).toMatch(/subject does not name/);
+        expect(elsewhere.kind === "vex" && !elsewhere.result.ok && elsewhere.result.failure).toEqual({ code: "wrong-subject", message: expect.stringMatching(/subject does not name/) });
         const scan = parseVexAttachment("application/sarif+json", Buffer.from(JSON.stringify({ version: "2.1.0", runs: [] })), APP, { source: "ref", now: NOW, maxAgeDays: 180 });
         expect(scan.kind).toBe("none");
     });

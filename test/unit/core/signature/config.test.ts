@@ -96,7 +96,7 @@ describe("signature config", () => {
             cosign: { keys: [publicPem(generateKeyPairSync("ed25519")), publicPem(rsaKey(1024)), pki.root.pem, 42] },
             maxBlobBytes: 10,
         }).join("\n");
-        expect(all).toMatch(/notation\.trustStores\[0\]\.certificates\[0\] file .*missing\.pem cannot be read/);
+        expect(all).toMatch(/notation\.trustStores\[0\]\.certificates\[0\] file .*missing\.pem does not exist/);
         expect(all).toMatch(/certificates\[1\] is PEM text but holds no BEGIN CERTIFICATE block/);
         expect(all).toMatch(/certificates\[2\] inline PEM: certificate 1 is not a valid X.509 certificate/);
         expect(all).toMatch(/cosign\.keys\[0\] \(inline PEM\) is a ed25519 key/);
@@ -140,8 +140,11 @@ describe("distinguished names", () => {
         expect(identityMatches(dn("C=US, ST=WA, O=Contoso, OU=Build"), subject)).toBe(false);
         expect(identityMatches(dn("C=US, ST=WA, O=contoso"), subject)).toBe(false);
     });
-    test("overlap: some certificate could satisfy both", () => {
-        expect(identitiesOverlap(dn("C=US, ST=WA, O=A, OU=x"), dn("C=US, ST=WA, O=A, CN=y"))).toBe(true);
+    test("overlap: one identity is a subset of the other (notation-go validateOverlappingDNs)", () => {
+        expect(identitiesOverlap(dn("C=US, ST=WA, O=A"), dn("C=US, ST=WA, O=A, CN=y"))).toBe(true);
+        expect(identitiesOverlap(dn("C=US, ST=WA, O=A, CN=y"), dn("C=US, ST=WA, O=A"))).toBe(true);
+        // Notation accepts identities that only a certificate with both attributes would match.
+        expect(identitiesOverlap(dn("C=US, ST=WA, O=A, OU=x"), dn("C=US, ST=WA, O=A, CN=y"))).toBe(false);
         expect(identitiesOverlap(dn("C=US, ST=WA, O=A, OU=x"), dn("C=US, ST=WA, O=A, OU=y"))).toBe(false);
         expect(identitiesOverlap(dn("C=US, ST=WA, O=A"), dn("C=US, ST=WA, O=B"))).toBe(false);
     });

@@ -128,10 +128,61 @@ describe("Notation (JWS)", () => {
         expect(r.verified && r.detail.logged.map((l) => l.code)).toEqual(["expired-certificate"]);
     });
 
-    test("a signing time outside the certificate's validity fails", async () => {
+    test("notary.x509: the signer's claimed signing time is not used (the spec calls it untrusted; notation-go ignores it); the chain must be valid now", async () => {
         const reg = registry();
+        // Claimed long before the certificates existed: Notation verifies this signature, and so does imagegate.
         signNotation(reg, { signingTime: new Date(Date.now() - 400 * 86_400_000) });
-        await expectFailure(reg, config(), "expired-certificate", /not yet valid at signing time/);
+        expect((await verify(reg, config())).verified).toBe(true);
+    });
+
+    test("an expiry at or before the signing time is malformed (notation-core-go validateSigningAndExpiryTime)", async () => {
+        const reg = registry();
+        const t = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+        signNotation(reg, { signingTime: t, expiry: t });
+        await expectFailure(reg, config({ level: "audit" }), "malformed", /expiry .* is not after the signing time/);
+    });
+
+    test("RSASSA-PSS: any salt length verifies, as notation-core-go (not only the hash length)", async () => {
+        const rsaLeaf = signingCert(LEAF_DN, pki.intermediate, rsaKey());
+        for (const saltLength of [0, 20, 32, 222]) {
+            const reg = registry();
+            signNotation(reg, { chain: [rsaLeaf, pki.intermediate, pki.root], pssSaltLength: saltLength });
+            expect([saltLength, (await verify(reg, config())).verified]).toEqual([saltLength, true]);
+        }
+        // A signature by another key still fails, whatever the salt.
+        const reg = registry();
+        signNotation(reg, { chain: [rsaLeaf, pki.intermediate, pki.root], key: rsaKey().privateKey, pssSaltLength: 0 });
+        await expectFailure(reg, config(), "bad-signature");
+    });
+
+    test("a chain ending at a certificate with a trusted root's name but another key says so", async () => {
+        const impostorRoot = rootCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "Contoso Root CA"]]);
+        const leaf = signingCert(LEAF_DN, impostorRoot);
+        const reg = registry();
+        signNotation(reg, { chain: [leaf, impostorRoot] });
+        await expectFailure(reg, config(), "untrusted-root", /has the name of a trusted certificate .*CN=Contoso Root CA.* but a different key/);
+    });
+
+    test("a differently cased registry host does not escape its repository's trust policy into \"*\"", async () => {
+        const reg = registry();
+        signNotation(reg, { chain: [pki.otherLeaf, pki.otherRoot] });
+        const cfg = parseSignatureConfig({
+            notation: {
+                trustStores: [{ name: "contoso", certificates: [pki.root.pem] }, { name: "other", certificates: [pki.otherRoot.pem] }],
+                trustPolicies: [
+                    { name: "strict-app", registryScopes: ["localhost:5000/team/app"], trustStores: ["contoso"], trustedIdentities: ["*"], level: "strict" },
+                    { name: "anything", registryScopes: ["*"], trustStores: ["other"], trustedIdentities: ["*"], level: "audit" },
+                ],
+            },
+        }, { baseDir: __dirname });
+        if (!cfg.ok) throw new Error(cfg.errors.join("\n"));
+        for (const repository of ["LOCALHOST:5000/team/app", "localhost:5000/team/app", "LocalHost:5000/team/app"]) {
+            const r = await verify(reg, cfg.config, { repository, manifest: target });
+            expect([repository, r.verified]).toEqual([repository, false]);
+            expect(reasons(r).map((x) => x.code)).toContain("untrusted-root");
+        }
+        // Another repository falls to "*" as before.
+        expect((await verify(reg, cfg.config, { repository: "localhost:5000/team/other", manifest: target })).verified).toBe(true);
     });
 
     test("a signer outside the trusted identities fails (identity-mismatch); \"*\" accepts any signer of the store", async () => {
@@ -227,10 +278,17 @@ describe("Notation (JWS)", () => {
             ["a non-critical key usage", () => [signingCert(LEAF_DN, pki.intermediate, ecKey(), { keyUsage: { flags: KeyUsageFlags.digitalSignature, critical: false } }), pki.intermediate, root], /critical keyUsage/],
             ["a leaf allowed to sign certificates", () => [signingCert(LEAF_DN, pki.intermediate, ecKey(), { keyUsage: { flags: KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign } }), pki.intermediate, root], /only digitalSignature/],
             ["a CA certificate as signer", () => [signingCert(LEAF_DN, pki.intermediate, ecKey(), { basicConstraints: { cA: true } }), pki.intermediate, root], /is a CA certificate/],
-            ["an intermediate without critical basicConstraints", () => {
-                const ca = intermediateCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "Weak CA"]], root, ecKey(), { basicConstraints: { cA: true, critical: false } });
+            ["an intermediate without basicConstraints", () => {
+                const ca = intermediateCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "Weak CA"]], root, ecKey(), { basicConstraints: undefined });
                 return [signingCert(LEAF_DN, ca), ca, root];
-            }, /critical basicConstraints/],
+            }, /basicConstraints extension with cA=true/],
+            ["a self-signed certificate repeated after the root ([leaf, intermediate, root, root])", () => [pki.leaf, pki.intermediate, root, root], /is self-signed but is not the last certificate/],
+            ["a self-signed certificate before the root", () => {
+                const selfCa = rootCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "Self CA"]]);
+                return [signingCert(LEAF_DN, selfCa), selfCa, root];
+            }, /is self-signed but is not the last certificate.*intermediate position 1/],
+            ["an OCSP-signing leaf", () => [signingCert(LEAF_DN, pki.intermediate, ecKey(), { eku: [OIDS.codeSigning, "1.3.6.1.5.5.7.3.9"] }), pki.intermediate, root], /must not contain OCSPSigning/],
+            ["a SHA-1 with ECDSA signed certificate", () => [signingCert(LEAF_DN, pki.intermediate, ecKey(), { hash: "sha1" }), pki.intermediate, root], /signed with SHA-1 with ECDSA \(1\.2\.840\.10045\.4\.1\), which is not allowed/],
             ["a pathLen violation", () => {
                 const ca1 = intermediateCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "CA1"]], root, ecKey(), { basicConstraints: { cA: true, pathLen: 0 } });
                 const ca2 = intermediateCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "CA2"]], ca1);
@@ -239,7 +297,7 @@ describe("Notation (JWS)", () => {
             ["a SHA-1 signed certificate", () => {
                 const rsaRoot = rootCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "RSA Root"]], rsaKey());
                 return [signingCert(LEAF_DN, rsaRoot, ecKey(), { hash: "sha1" }), rsaRoot];
-            }, /1.2.840.113549.1.1.5, which is not allowed/],
+            }, /signed with SHA-1 with RSA \(1\.2\.840\.113549\.1\.1\.5\), which is not allowed/],
         ];
         test.each(cases)("%s fails (invalid-chain)", async (_name, build, message) => {
             const c = build();
@@ -255,6 +313,13 @@ describe("Notation (JWS)", () => {
             const reg = registry();
             signNotation(reg, { chain: [self] });
             expect((await verify(reg, config({ stores: [{ name: "contoso", certificates: [self.pem] }] }))).verified).toBe(true);
+        });
+
+        test("an intermediate whose basicConstraints is not critical verifies, as in notation-core-go", async () => {
+            const ca = intermediateCa([["C", "US"], ["ST", "WA"], ["O", "Contoso"], ["CN", "Non-critical CA"]], root, ecKey(), { basicConstraints: { cA: true, critical: false } });
+            const reg = registry();
+            signNotation(reg, { chain: [signingCert(LEAF_DN, ca), ca, root] });
+            expect((await verify(reg, config())).verified).toBe(true);
         });
 
         test("an intermediate pinned in the trust store is accepted", async () => {
@@ -297,7 +362,7 @@ describe("Notation (JWS)", () => {
     test("work is bounded by maxSignatures", async () => {
         const reg = registry();
         for (let i = 0; i < 4; i++) signNotation(reg, { chain: [pki.otherLeaf, pki.otherRoot], signingTime: new Date(Date.now() - 1000 * (i + 1)) });
-        const rs = await expectFailure(reg, config({ limits: { maxSignatures: 2 } }), "too-many-signatures", /4 Notation signatures are attached; only the first 2/);
+        const rs = await expectFailure(reg, config({ limits: { maxSignatures: 2 } }), "too-many-signatures", /too many Notation signatures: 4, limit 2 \(maxSignatures\)/);
         expect(rs.filter((x) => x.code === "untrusted-root")).toHaveLength(2);
         expect(reg.fetches).toBe(4); // 2 manifests + 2 envelopes
     });
@@ -404,7 +469,7 @@ describe("cosign (key-based)", () => {
         if (opts.referrer) reg.put(cosignManifest([layer.descriptor], image.manifest));
         else reg.tag(sigTag, cosignManifest([layer.descriptor]));
     }
-    const cosignOnly = (keys: string[] = [publicPem(cosignEc)], limits?: Record<string, number>) => config({ notation: false, cosign: keys, ...(limits ? { limits } : {}) });
+    const cosignOnly = (keys: unknown[] = [publicPem(cosignEc)], limits?: Record<string, number>) => config({ notation: false, cosign: keys as string[], ...(limits ? { limits } : {}) });
 
     test("an ECDSA P-256 signature under the .sig tag verifies", async () => {
         const reg = registry();
@@ -480,6 +545,61 @@ describe("cosign (key-based)", () => {
         reg.tag(sigTag, cosignManifest(layers));
         const rs = await expectFailure(reg, cosignOnly(undefined, { maxSignatures: 2 }), "too-many-signatures");
         expect(rs.filter((x) => x.code === "wrong-key")).toHaveLength(2);
+    });
+
+    test("a flood of cosign referrers: at most maxSignatures manifests are fetched, and the verdict says how many were attached", async () => {
+        const reg = registry();
+        for (let i = 0; i < 40; i++) {
+            const payload = cosignPayload(image.manifest.digest, `contoso.azurecr.io/app${i}`);
+            const l = cosignLayer(payload, cosignSign(payload, ecKey().privateKey));
+            reg.put(l.blob, cosignManifest([l.descriptor], image.manifest));
+        }
+        const before = reg.fetches;
+        const rs = await expectFailure(reg, cosignOnly(undefined, { maxSignatures: 1 }), "too-many-signatures", /too many cosign signature manifests: 40, limit 1 \(maxSignatures\)/);
+        expect(rs.filter((x) => x.code === "wrong-key")).toHaveLength(1);
+        expect(reg.fetches - before).toBeLessThanOrEqual(2); // one manifest and its payload
+    });
+
+    describe("keys scoped to repositories (critical.identity.docker-reference)", () => {
+        const scoped = (repositories: string[]) => [{ key: publicPem(cosignEc), repositories }];
+        test("a payload made for a repository in scope verifies; prefixes match on a path boundary; hosts case-insensitively", async () => {
+            for (const [reference, repositories] of [
+                ["contoso.azurecr.io/app", ["contoso.azurecr.io/app"]],
+                ["contoso.azurecr.io/team/app", ["contoso.azurecr.io/team/"]],
+                ["CONTOSO.azurecr.io/app", ["contoso.azurecr.io/app"]],
+                ["index.docker.io/library/nginx", ["docker.io/library/nginx"]],
+            ] as const) {
+                const reg = registry();
+                signCosign(reg, { payload: cosignPayload(image.manifest.digest, reference) });
+                expect([reference, (await verify(reg, cosignOnly(scoped([...repositories])))).verified]).toEqual([reference, true]);
+            }
+        });
+        test("a payload made for another repository, a sibling prefix, or none is refused (identity-mismatch)", async () => {
+            for (const reference of ["contoso.azurecr.io/other", "contoso.azurecr.io/app-evil", "contoso.azurecr.io/teamx/app", "evil.example/app"]) {
+                const reg = registry();
+                signCosign(reg, { payload: cosignPayload(image.manifest.digest, reference) });
+                const rs = await expectFailure(reg, cosignOnly(scoped(["contoso.azurecr.io/app", "contoso.azurecr.io/team/"])), "identity-mismatch", /outside that scope/);
+                expect(rs[0].message).toContain(JSON.stringify(reference));
+            }
+            const reg = registry();
+            const payload = Buffer.from(JSON.stringify({ critical: { identity: {}, image: { "docker-manifest-digest": image.manifest.digest }, type: "cosign container image signature" }, optional: null }));
+            const layer = cosignLayer(payload, cosignSign(payload, cosignEc.privateKey));
+            reg.put(layer.blob).tag(sigTag, cosignManifest([layer.descriptor]));
+            await expectFailure(reg, cosignOnly(scoped(["contoso.azurecr.io/app"])), "identity-mismatch", /names no critical.identity.docker-reference/);
+        });
+        test("an unscoped key (a plain string) keeps accepting any docker-reference", async () => {
+            const reg = registry();
+            signCosign(reg, { payload: cosignPayload(image.manifest.digest, "evil.example/app") });
+            expect((await verify(reg, cosignOnly([publicPem(cosignEc)]))).verified).toBe(true);
+        });
+        test("bad scoped entries are config errors naming the key", () => {
+            const r = parseSignatureConfig({ cosign: { keys: [{ key: publicPem(cosignEc), repositories: [] }, { key: publicPem(cosignEc), repositories: ["nginx"] }, { key: publicPem(cosignEc), repositories: ["contoso.azurecr.io/app"], extra: 1 }] } }, { baseDir: __dirname });
+            expect(r.ok).toBe(false);
+            const all = r.ok ? "" : r.errors.join("\n");
+            expect(all).toMatch(/cosign\.keys\[0\]\.repositories must list/);
+            expect(all).toMatch(/cosign\.keys\[1\]\.repositories\[0\]: "nginx" is ambiguous/);
+            expect(all).toMatch(/cosign\.keys\[2\] has unknown keys: extra/);
+        });
     });
 
     test("with both formats configured, a cosign signature verifies an image without Notation signatures", async () => {

@@ -1,8 +1,7 @@
 /**
- * Every hardening policy's folder: examples (resource and stack) behave as documented, the README
- * documents every check, and the index page and coverage table name every policy. Runs the
- * examples here too, so they are checked even where the pack-wide examples test does not reach
- * (stack policies).
+ * Every hardening policy's folder: the README documents every check, and the index page and
+ * coverage table name every policy. (Their example suites run with every other policy's in
+ * test/unit/policies/examples.test.ts.)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -19,65 +18,6 @@ import { catalog } from "../../../../policies/catalog";
 const ROOT = REPO_ROOT;
 const dir = (name: string) => path.join(ROOT, "policies", name);
 
-interface ResourceExample { name: string; type: string; props: Record<string, unknown>; config?: Record<string, unknown>; expect?: string }
-interface StackExample { name: string; resources: StackEntry[]; config?: Record<string, unknown>; expect?: string     /** Other policies as the pack is configured: a level, or an entry (`trusted-registries: { registries: [...] }`). */
-    pack?: Record<string, string | Record<string, unknown>>;
-}
-
-function load<T>(policy: string, file: string): T[] {
-    const f = path.join(dir(policy), "examples", file);
-    if (!fs.existsSync(f)) throw new Error(`${policy}: examples/${file} is missing`);
-    return parse(fs.readFileSync(f, "utf8")) as T[];
-}
-
-describe.each(hardeningResourcePolicies.map((p) => [p.name, p] as const))("%s examples", (name, policy) => {
-    const allowed = load<ResourceExample>(name, "allowed.yaml");
-    const disallowed = load<ResourceExample>(name, "disallowed.yaml");
-    it("has allowed and disallowed examples; each disallowed one names what it expects", () => {
-        expect(allowed.length).toBeGreaterThan(0);
-        expect(disallowed.length).toBeGreaterThan(0);
-        for (const e of disallowed) expect(e.expect).toBeTruthy();
-    });
-    it.each(allowed.map((e) => [e.name, e] as const))("allowed: %s", async (_n, e) => {
-        expect((await runResourcePolicy(policy as ResourceValidationPolicy, e.type, e.props, e.config ?? {})).diagnostics).toEqual([]);
-    });
-    it.each(disallowed.map((e) => [e.name, e] as const))("disallowed: %s", async (_n, e) => {
-        const r = await runResourcePolicy(policy as ResourceValidationPolicy, e.type, e.props, e.config ?? {});
-        expect(r.diagnostics.length).toBeGreaterThan(0);
-        expect(r.diagnostics.every((d) => d.enforcementLevel === undefined)).toBe(true);
-        expect(r.diagnostics.map((d) => d.message).join("\n")).toContain(e.expect!);
-    });
-});
-
-/** Runs `f` with the pack configured from the example's entries (reconciled as the CLI does), as the seam records it. */
-async function withPack<T>(entries: Record<string, string | Record<string, unknown>> | undefined, f: () => Promise<T>): Promise<T> {
-    if (!entries) return f();
-    recordConfigured(reconcilePolicyConfig({ name: "imagegate", version: "", policies: catalog.map((p) => ({ name: p.name, enforcementLevel: (p.enforcementLevel ?? "mandatory") as EnforcementLevel, configSchema: p.configSchema as never })) }, entries));
-    try {
-        return await f();
-    } finally {
-        recordConfigured({});
-    }
-}
-
-describe.each(hardeningStackPolicies.map((p) => [p.name, p] as const))("%s examples", (name, policy) => {
-    const allowed = load<StackExample>(name, "allowed.yaml");
-    const disallowed = load<StackExample>(name, "disallowed.yaml");
-    it("has allowed and disallowed examples", () => {
-        expect(allowed.length).toBeGreaterThan(0);
-        expect(disallowed.length).toBeGreaterThan(0);
-    });
-    it.each(allowed.map((e) => [e.name, e] as const))("allowed: %s", async (_n, e) => {
-        const r = await withPack(e.pack, () => runStackPolicy(policy as StackValidationPolicy, e.resources, e.config ?? {}));
-        expect(r.notApplicable).toBeUndefined();
-        expect(r.diagnostics).toEqual([]);
-    });
-    it.each(disallowed.map((e) => [e.name, e] as const))("disallowed: %s", async (_n, e) => {
-        const r = await withPack(e.pack, () => runStackPolicy(policy as StackValidationPolicy, e.resources, e.config ?? {}));
-        expect(r.diagnostics.length).toBeGreaterThan(0);
-        expect(r.diagnostics.map((d) => d.message).join("\n")).toContain(e.expect!);
-    });
-});
 
 describe("documentation", () => {
     it("names are unique kebab-case, with the acr-/aks-/defender-/stack- prefixes", () => {

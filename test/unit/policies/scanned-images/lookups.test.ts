@@ -1,33 +1,10 @@
 /**
  * The per-preview lookup plumbing the network-backed policies share (policies/lib/lookups.ts):
- * bounded concurrency, promise memoization with a TTL, per-config contexts, and tick batching.
+ * promise memoization with a TTL, per-config contexts, and tick batching.
  */
-import { Batcher, Limiter, LookupCache, policyContext, resetPolicyContexts } from "../../../../policies/lib/lookups";
+import { Batcher, LookupCache, policyContext, resetPolicyContexts } from "../../../../policies/lib/lookups";
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
-
-describe("Limiter", () => {
-    test("never runs more than max tasks at once, and runs them all", async () => {
-        const limiter = new Limiter(3);
-        let running = 0, peak = 0;
-        const results = await Promise.all(Array.from({ length: 12 }, (_, i) => limiter.run(async () => {
-            running++;
-            peak = Math.max(peak, running);
-            await tick(5);
-            running--;
-            return i;
-        })));
-        expect(peak).toBe(3);
-        expect(results).toEqual(Array.from({ length: 12 }, (_, i) => i));
-    });
-
-    test("a failing task frees its slot", async () => {
-        const limiter = new Limiter(1);
-        await expect(limiter.run(async () => { throw new Error("x"); })).rejects.toThrow("x");
-        await expect(limiter.run(async () => 1)).resolves.toBe(1);
-        expect(() => new Limiter(0)).toThrow("concurrency");
-    });
-});
 
 describe("LookupCache", () => {
     test("concurrent askers share one lookup; it is redone after the TTL", async () => {

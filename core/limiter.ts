@@ -1,6 +1,6 @@
 /**
- * Bounds the requests in flight. One limiter is shared by every registry of a client, so a policy
- * run that checks many images never opens more than `max` connections at once.
+ * Runs at most `max` tasks at once, in arrival order. The one limiter of the project: the registry
+ * client bounds its HTTP requests with it, the image policies their lookups in flight.
  */
 export class Limiter {
     private active = 0;
@@ -21,5 +21,9 @@ export class Limiter {
             if (next) next();
             else this.active--;
         }
+    }
+
+    get inFlight(): number {
+        return this.active;
     }
 }
