@@ -12,6 +12,13 @@ export type Networking =
     /** A VNet with private endpoints: no public ACR access, private AKS API server. */
     | "private";
 
+/**
+ * Signature verification at admission (ImageVerification): "none", AKS Image Integrity (audit only,
+ * preview), or self-managed Ratify (needs a cluster without the Azure Policy add-on, which
+ * SecureCluster enables, so ImageVerification refuses it here until the cluster can go without it).
+ */
+export type SignatureAdmission = "none" | "image-integrity" | "ratify";
+
 /** How TrustedImage treats an image without passing evidence: refuse (enforce) or warn (audit). */
 export type ImageGateMode = "enforce" | "audit";
 
@@ -43,6 +50,7 @@ export interface EnvironmentConfig {
     readonly adminGroupObjectIds: readonly string[];
     readonly policyConfigFile: string;
     readonly imageGate: ImageGateMode;
+    readonly signatureAdmission: SignatureAdmission;
     readonly redeployWebhookUri: string;
     readonly rebuildSchedule?: string;
     readonly sampleApp: SampleAppConfig;
@@ -112,6 +120,7 @@ export function environmentConfigFrom(values: ConfigValues, stack: string, locat
         adminGroupObjectIds: typed<string[]>(values, "adminGroupObjectIds", isStrings, "a list of object IDs") ?? [],
         policyConfigFile: typed<string>(values, "policyConfig", isString, "a file path") ?? "policy-config.json",
         imageGate: oneOf<ImageGateMode>(values, "imageGate", ["enforce", "audit"], "enforce"),
+        signatureAdmission: oneOf<SignatureAdmission>(values, "signatureAdmission", ["none", "image-integrity", "ratify"], "none"),
         redeployWebhookUri: redeployWebhookUri!,
         rebuildSchedule: typed<string>(values, "rebuildSchedule", isString, "a cron expression"),
         sampleApp: {
@@ -131,7 +140,7 @@ export function environmentConfigFrom(values: ConfigValues, stack: string, locat
 }
 
 const KEYS = ["registryName", "redeployWebhookUri", "sampleApp", "resourceGroupName", "networking", "allowedIpRanges", "customerManagedKey",
-    "defenderForContainers", "adminGroupObjectIds", "policyConfig", "imageGate", "rebuildSchedule"] as const;
+    "defenderForContainers", "adminGroupObjectIds", "policyConfig", "imageGate", "signatureAdmission", "rebuildSchedule"] as const;
 
 /** Reads the stack's `imagegate:*` config through the Pulumi SDK (values arrive as strings or JSON). */
 export function readEnvironmentConfig(cfg = new pulumi.Config("imagegate"), stack = pulumi.getStack()): EnvironmentConfig {

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azure from "@pulumi/azure-native";
 import * as k8s from "@pulumi/kubernetes";
-import { ImageAdmission, SecureCluster } from "../components/cluster";
+import { ImageAdmission, ImageVerification, SecureCluster } from "../components/cluster";
+import { roleDefinitionIdOutput } from "../components/shared/builtin-roles";
 import { DefenderForContainers, ImageBuildTask, RedeployWebhook, SecureRegistry } from "../components/registry";
 import type { EnvironmentConfig } from "./config";
 import { TrustedImage, admissionRegistries, assertTrusted, requiresDigest, type PolicySettings } from "../components/image";
@@ -131,6 +132,33 @@ export function createEnvironment(config: EnvironmentConfig, trust: PolicySettin
             return Buffer.from(value, "base64").toString("utf8");
         });
     const provider = new k8s.Provider("aks", { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true }, { dependsOn: admission.assignments });
+
+    if (config.signatureAdmission !== "none") {
+        // Ratify reads signatures from the registry as a user-assigned identity (AcrPull on this
+        // registry only), federated with its service account through the cluster's OIDC issuer.
+        const identity = new azure.managedidentity.UserAssignedIdentity("ratify-identity", { resourceGroupName: rg.name, location: rg.location, tags });
+        new azure.authorization.RoleAssignment("ratify-acrpull", {
+            scope: acr.id,
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinitionIdOutput(acr.id, "AcrPull"),
+        });
+        new azure.managedidentity.FederatedIdentityCredential("ratify-federation", {
+            resourceGroupName: rg.name,
+            resourceName: identity.name,
+            issuer: cluster.oidcIssuerUrl.apply((u) => u ?? ""),
+            subject: "system:serviceaccount:gatekeeper-system:ratify-admin",
+            audiences: ["api://AzureADTokenExchange"],
+        });
+        new ImageVerification("signature-admission", {
+            path: config.signatureAdmission,
+            azurePolicyAddon: true, // SecureCluster runs the add-on
+            policy: trust,
+            workloadIdentityClientId: identity.clientId,
+            clusterId: cluster.clusterId,
+            location: rg.location,
+        }, { provider });
+    }
 
     const labels = { app: "sample-web" };
     const ns = new k8s.core.v1.Namespace("apps", {

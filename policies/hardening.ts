@@ -22,6 +22,7 @@ import { defenderContainersPlan } from "./defender-containers-plan/policy";
 import { stackAksImageAdmission } from "./stack-aks-image-admission/policy";
 import { stackRegistryScanning } from "./stack-registry-scanning/policy";
 import { stackAcrPullScope } from "./stack-acrpull-scope/policy";
+import { stackImageVerification } from "./stack-image-verification/policy";
 import type { ResourcePolicy } from "./lib/resource-policy";
 
 /** Resource policies (Analyze: inputs, at preview and up). */
@@ -48,6 +49,6 @@ export const hardeningResourcePolicies: ResourcePolicy<unknown>[] = [
 ] as ResourcePolicy<unknown>[];
 
 /** Stack policies (AnalyzeStack: relationships between resources). */
-export const hardeningStackPolicies = [stackAksImageAdmission, stackRegistryScanning, stackAcrPullScope];
+export const hardeningStackPolicies = [stackAksImageAdmission, stackImageVerification, stackRegistryScanning, stackAcrPullScope];
 
 export const hardeningPolicies: CatalogPolicy[] = [...hardeningResourcePolicies, ...hardeningStackPolicies];

@@ -1,11 +1,11 @@
 /**
  * `--format json`: one document: the summary (the same counts as every format), the findings with
- * their locations, input errors, and the judged resources — their inputs only with
+ * their locations, input errors, and the resources (components marked) — their inputs only with
  * `--include-inputs` (they can be most of a large run's output).
  */
 import { SECRET_SIG, SIG_KEY } from "../harness/properties";
 import type { SourceLocation } from "../judge";
-import { judgedResources, summarize, type Report } from "./model";
+import { summarize, type Report } from "./model";
 
 export interface JsonOptions {
     includeInputs?: boolean;
@@ -31,10 +31,12 @@ export function publicSource(s: SourceLocation): Omit<SourceLocation, "range"> {
 export function formatJson(report: Report, opts: JsonOptions = {}): string {
     const doc: Record<string, unknown> = {
         summary: summarize(report),
-        resources: judgedResources(report).map((r) => ({
+        resources: report.resources.map((r) => ({
             type: r.type,
             name: r.name,
             urn: r.urn,
+            // Components and the stack are listed but judged only as part of the stack (not counted in summary.checked).
+            ...(r.custom === false ? { component: true } : {}),
             ...(opts.includeInputs ? { inputs: redactSecrets(r.properties) } : {}),
             ...(r.source ? { source: publicSource(r.source) } : {}),
         })),

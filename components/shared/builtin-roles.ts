@@ -17,6 +17,10 @@ export const BuiltInRole = {
     AcrQuarantineWriter: "c8d4ff99-41c3-41a8-9f60-21dfdad59608",
     /** Wrap/unwrap with Key Vault keys: what a registry's CMK identity needs. */
     KeyVaultCryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    /** Azure Kubernetes Service Contributor: the Image Integrity DINE policy's first role (its roleDefinitionIds). */
+    AzureKubernetesServiceContributor: "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
+    /** Kubernetes Extension Contributor: the Image Integrity DINE policy's second role. */
+    KubernetesExtensionContributor: "18ed5180-3e48-46fd-8541-4ea054d57064",
 } as const;
 
 export type BuiltInRoleName = keyof typeof BuiltInRole;

@@ -18,7 +18,7 @@ function isGatekeeper(n: StackNode, group: string): boolean {
 }
 
 /** Whether a Kubernetes resource is applied to `cluster`: its provider (or itself) depends on the cluster, or it is the only cluster. */
-function appliedTo(n: StackNode, cluster: StackNode, clusters: number, view: StackView): boolean {
+export function appliedTo(n: StackNode, cluster: StackNode, clusters: number, view: StackView): boolean {
     const provider = n.providerUrn ? view.byUrn.get(n.providerUrn) : undefined;
     if (provider && transitiveDependencies(provider, view.byUrn).has(cluster.urn)) return true;
     if (transitiveDependencies(n, view.byUrn).has(cluster.urn)) return true;

@@ -8,3 +8,5 @@ export * from "./policy-assignments";
 export * from "./regex-judgement";
 export * from "./admission-judgement";
 export * from "./cluster-admission";
+export * from "./ratify-plan";
+export * from "./signature-admission";

@@ -135,7 +135,7 @@ function parseNotation(raw: unknown, reader: MaterialReader, errors: string[]): 
         const certs: X509Certificate[] = [];
         s.certificates.forEach((entry, j) => {
             const loaded = loadCertificates(entry, reader);
-            if (!loaded.ok) errors.push(`${where}.certificates[${j}] ${loaded.message}`);
+            if (!loaded.ok) errors.push(`${where}.certificates[${j}] ${loaded.failure.message}`);
             else certs.push(...loaded.value);
         });
         stores.set(s.name, { name: s.name, certificates: certs });
@@ -220,7 +220,7 @@ function parseTrustPolicy(p: unknown, where: string, stores: ReadonlyMap<string,
             const at = `${label}.trustedIdentities[${j}]`;
             if (typeof t !== "string" || !t.startsWith(X509_SUBJECT_PREFIX)) return void errors.push(`${at} must start with "${X509_SUBJECT_PREFIX}", got ${JSON.stringify(t)}`);
             const dn = parseDn(t.slice(X509_SUBJECT_PREFIX.length));
-            if (!dn.ok) return void errors.push(`${at}: ${dn.message}`);
+            if (!dn.ok) return void errors.push(`${at}: ${dn.failure.message}`);
             const missing = REQUIRED_RDNS.filter((k) => !dn.dn.has(k));
             if (missing.length > 0) return void errors.push(`${at} must name ${REQUIRED_RDNS.join(", ")} (missing ${missing.join(", ")}), as the Notary Project trust policy requires`);
             const clash = dns.find((other) => identitiesOverlap(other, dn.dn));
@@ -282,7 +282,7 @@ function parseCosign(raw: unknown, reader: MaterialReader, errors: string[]): Co
             entry = k.key;
         }
         const loaded = loadPublicKey(entry, reader);
-        if (!loaded.ok) return void errors.push(`cosign.keys[${i}]${isRecord(k) ? ".key" : ""} ${loaded.message}`);
+        if (!loaded.ok) return void errors.push(`cosign.keys[${i}]${isRecord(k) ? ".key" : ""} ${loaded.failure.message}`);
         const { key, where } = loaded.value;
         const unsupported = cosignKeyProblem(key);
         if (unsupported) return void errors.push(`cosign.keys[${i}] (${where}) ${unsupported}`);

@@ -39,7 +39,7 @@ export interface CosignLayer {
 export function parseCosignManifest(bytes: Uint8Array, image: Descriptor, subjectRequired: boolean): { ok: true; layers: CosignLayer[] } | { ok: false; failure: Failure } {
     const bad = (code: Failure["code"], message: string) => ({ ok: false as const, failure: failure(code, message) });
     const json = decodeJson(bytes);
-    if (!json.ok) return bad("malformed", `the cosign signature manifest ${json.message}`);
+    if (!json.ok) return bad("malformed", `the cosign signature manifest ${json.failure.message}`);
     const m = json.value;
     if (!isRecord(m) || !Array.isArray(m.layers)) return bad("malformed", "the cosign signature manifest is not an image manifest with layers");
     if (subjectRequired && (!isRecord(m.subject) || m.subject.digest !== image.digest)) {
@@ -72,13 +72,13 @@ function verifiesWith(key: CosignKey, payload: Uint8Array, sig: Buffer): boolean
 /** Verifies one simple-signing payload and its signature against the configured keys. Never throws. */
 export function verifyCosignPayload(payload: Uint8Array, signatureB64: string, imageDigest: string, keys: readonly CosignKey[]): CosignOutcome {
     const sig = decodeBase64(signatureB64);
-    if (!sig.ok) return { ok: false, failure: failure("malformed", `the "${COSIGN_SIGNATURE_ANNOTATION}" annotation ${sig.message}`) };
+    if (!sig.ok) return { ok: false, failure: failure("malformed", `the "${COSIGN_SIGNATURE_ANNOTATION}" annotation ${sig.failure.message}`) };
     const verifying = keys.filter((k) => verifiesWith(k, payload, sig.value));
     if (verifying.length === 0) {
         return { ok: false, failure: failure("wrong-key", `the cosign signature verifies with none of the ${keys.length} configured key(s) (${keys.map((k) => k.fingerprint.slice(0, 19)).join(", ")})`) };
     }
     const json = decodeJson(payload);
-    if (!json.ok) return { ok: false, failure: failure("malformed", `the simple-signing payload ${json.message}`) };
+    if (!json.ok) return { ok: false, failure: failure("malformed", `the simple-signing payload ${json.failure.message}`) };
     const critical = isRecord(json.value) ? json.value.critical : undefined;
     if (!isRecord(critical)) return { ok: false, failure: failure("malformed", "the simple-signing payload has no \"critical\" section") };
     if (critical.type !== COSIGN_PAYLOAD_TYPE) return { ok: false, failure: failure("malformed", `critical.type is ${JSON.stringify(critical.type)}, not "${COSIGN_PAYLOAD_TYPE}"`) };

@@ -3,6 +3,7 @@
  * parsing the policy's string form, reading a certificate's subject, and the spec's matching rule —
  * every attribute named in the identity must be present in the subject with the same value.
  */
+import { fail, type Failed } from "../result";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name } from "@peculiar/asn1-x509";
 
@@ -32,7 +33,7 @@ function normalizeType(type: string): string {
     return ALIASES[upper] ?? upper;
 }
 
-export type DnParse = { ok: true; dn: DistinguishedName } | { ok: false; message: string };
+export type DnParse = { ok: true; dn: DistinguishedName } | Failed<"invalid-dn">;
 
 /**
  * Parses `C=US, ST=WA, O=acme\, inc` (RFC 4514 escaping: `\,` `\;` `\\` `\+` `\"` `\ ` and `\XX` hex).
@@ -44,7 +45,7 @@ export function parseDn(text: string): DnParse {
     for (let i = 0; i < text.length; i++) {
         const ch = text[i];
         if (ch === "\\") {
-            if (i + 1 >= text.length) return { ok: false, message: `"${text}" ends with a lone backslash` };
+            if (i + 1 >= text.length) return fail("invalid-dn", `"${text}" ends with a lone backslash`);
             current += ch + text[i + 1];
             i++;
         } else if (ch === "," || ch === ";" || ch === "+") {
@@ -56,19 +57,19 @@ export function parseDn(text: string): DnParse {
     const dn = new Map<string, string>();
     for (const pair of pairs) {
         const eq = pair.indexOf("=");
-        if (eq <= 0) return { ok: false, message: `"${pair.trim()}" is not an ATTRIBUTE=value pair` };
+        if (eq <= 0) return fail("invalid-dn", `"${pair.trim()}" is not an ATTRIBUTE=value pair`);
         const type = normalizeType(pair.slice(0, eq));
-        if (!/^[A-Z][A-Z0-9-]*$|^\d+(\.\d+)+$/.test(type)) return { ok: false, message: `"${pair.slice(0, eq).trim()}" is not an attribute type` };
+        if (!/^[A-Z][A-Z0-9-]*$|^\d+(\.\d+)+$/.test(type)) return fail("invalid-dn", `"${pair.slice(0, eq).trim()}" is not an attribute type`);
         const value = unescapeValue(pair.slice(eq + 1));
         if (typeof value !== "string") return value;
-        if (value.length === 0) return { ok: false, message: `${type} has an empty value` };
-        if (dn.has(type)) return { ok: false, message: `${type} appears more than once (a trusted identity names each attribute once)` };
+        if (value.length === 0) return fail("invalid-dn", `${type} has an empty value`);
+        if (dn.has(type)) return fail("invalid-dn", `${type} appears more than once (a trusted identity names each attribute once)`);
         dn.set(type, value);
     }
     return { ok: true, dn };
 }
 
-function unescapeValue(raw: string): string | { ok: false; message: string } {
+function unescapeValue(raw: string): string | Failed<"invalid-dn"> {
     // Unescaped spaces at either end are insignificant; escaped ones are kept.
     let start = 0;
     while (start < raw.length && raw[start] === " ") start++;
@@ -105,13 +106,13 @@ export function subjectOf(subjectDer: ArrayBuffer): DnParse {
     try {
         name = AsnConvert.parse(subjectDer, Name);
     } catch (e) {
-        return { ok: false, message: `certificate subject cannot be decoded (${(e as Error).message})` };
+        return fail("invalid-dn", `certificate subject cannot be decoded (${(e as Error).message})`);
     }
     const dn = new Map<string, string>();
     for (const rdn of name) {
         for (const atv of rdn) {
             const type = normalizeType(atv.type);
-            if (dn.has(type)) return { ok: false, message: `certificate subject has ${type} more than once, which trusted identities cannot match unambiguously` };
+            if (dn.has(type)) return fail("invalid-dn", `certificate subject has ${type} more than once, which trusted identities cannot match unambiguously`);
             dn.set(type, atv.value.toString());
         }
     }

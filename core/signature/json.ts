@@ -1,6 +1,8 @@
 /** Strict decoding of untrusted signature material: UTF-8, JSON, base64url. */
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; message: string };
+import { fail, type Failed } from "../result";
+
+export type Decoded<T> = { ok: true; value: T } | Failed<"invalid-encoding">;
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -12,13 +14,13 @@ export function decodeJson(bytes: Uint8Array): Decoded<unknown> {
     try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
-        return { ok: false, message: "is not UTF-8 text" };
+        return fail("invalid-encoding", "is not UTF-8 text");
     }
     try {
         return { ok: true, value: JSON.parse(text) };
     } catch (e) {
         const hint = /end of (JSON )?input|Unterminated/i.test((e as Error).message) ? " — it is truncated" : "";
-        return { ok: false, message: `is not valid JSON${hint} (${(e as Error).message})` };
+        return fail("invalid-encoding", `is not valid JSON${hint} (${(e as Error).message})`);
     }
 }
 
@@ -27,13 +29,13 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /** base64url without padding, as JWS writes it; Buffer alone would skip invalid characters silently. */
 export function decodeBase64Url(s: unknown): Decoded<Buffer> {
-    if (typeof s !== "string" || !BASE64URL.test(s) || s.length % 4 === 1) return { ok: false, message: "is not base64url" };
+    if (typeof s !== "string" || !BASE64URL.test(s) || s.length % 4 === 1) return fail("invalid-encoding", "is not base64url");
     return { ok: true, value: Buffer.from(s, "base64url") };
 }
 
 /** Standard padded base64 (x5c entries, cosign signature annotations). */
 export function decodeBase64(s: unknown): Decoded<Buffer> {
-    if (typeof s !== "string" || s.length === 0 || !BASE64.test(s)) return { ok: false, message: "is not base64" };
+    if (typeof s !== "string" || s.length === 0 || !BASE64.test(s)) return fail("invalid-encoding", "is not base64");
     return { ok: true, value: Buffer.from(s, "base64") };
 }
 

@@ -7,6 +7,7 @@
  * only; trust decisions are in notation.ts. CBOR is decoded by the `cbor` package, strictly (one item,
  * no trailing bytes).
  */
+import { fail as failWith, type Failed } from "../result";
 import { decodeFirstSync, encode, Tagged } from "cbor";
 import { checkAlg, fail, H, NotaryEnvelope, parseTarget, readSignedAttributes, Step, verifySignature } from "./notation-envelope";
 import { parseCertificate, ParsedCertificate } from "./x509";
@@ -19,12 +20,12 @@ const COSE_ALGS: Readonly<Record<number, string>> = { [-7]: "ES256", [-35]: "ES3
 
 type CborMap = Map<unknown, unknown>;
 
-function decodeStrict(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; message: string } {
+function decodeStrict(bytes: Uint8Array): { ok: true; value: unknown } | Failed<"invalid-cbor"> {
     try {
         return { ok: true, value: decodeFirstSync(Buffer.from(bytes), { preferMap: true }) };
     } catch (e) {
         const m = (e as Error).message;
-        return { ok: false, message: /insufficient data/i.test(m) ? `is truncated (${m})` : `is not valid CBOR (${m})` };
+        return failWith("invalid-cbor", /insufficient data/i.test(m) ? `is truncated (${m})` : `is not valid CBOR (${m})`);
     }
 }
 
@@ -37,7 +38,7 @@ function certificatesOf(value: unknown): Buffer[] | undefined {
 /** Parses a COSE envelope and checks its integrity (well-formedness and signature). Never throws. */
 export function openCoseEnvelope(bytes: Uint8Array): Step<NotaryEnvelope> {
     const decoded = decodeStrict(bytes);
-    if (!decoded.ok) return fail("malformed", `the COSE envelope ${decoded.message}`);
+    if (!decoded.ok) return fail("malformed", `the COSE envelope ${decoded.failure.message}`);
     const tagged = decoded.value;
     if (!(tagged instanceof Tagged) || tagged.tag !== COSE_SIGN1_TAG) return fail("malformed", "the COSE envelope is not a COSE_Sign1_Tagged object (CBOR tag 18)");
     const arr = tagged.value;
@@ -49,7 +50,7 @@ export function openCoseEnvelope(bytes: Uint8Array): Step<NotaryEnvelope> {
     if (!Buffer.isBuffer(signature)) return fail("malformed", "the COSE signature is not a byte string");
 
     const ph = decodeStrict(protectedBytes);
-    if (!ph.ok || !(ph.value instanceof Map)) return fail("malformed", `the COSE protected header ${ph.ok ? "is not a map" : ph.message}`);
+    if (!ph.ok || !(ph.value instanceof Map)) return fail("malformed", `the COSE protected header ${ph.ok ? "is not a map" : ph.failure.message}`);
     const headers: CborMap = ph.value;
     const duplicated = [...unprotected.keys()].filter((k) => headers.has(k));
     if (duplicated.length > 0) return fail("malformed", `COSE headers ${duplicated.join(", ")} appear both protected and unprotected`);
@@ -75,7 +76,7 @@ export function openCoseEnvelope(bytes: Uint8Array): Step<NotaryEnvelope> {
     const chain: ParsedCertificate[] = [];
     for (const [i, der] of ders.entries()) {
         const cert = parseCertificate(der);
-        if (!cert.ok) return fail("malformed", `x5chain[${i}] ${cert.message}`);
+        if (!cert.ok) return fail("malformed", `x5chain[${i}] ${cert.failure.message}`);
         chain.push(cert.cert);
     }
 

@@ -150,7 +150,7 @@ export function checkAlg(alg: string | undefined, leaf: ParsedCertificate): Step
 /** The signed payload's `targetArtifact` descriptor (mediaType, digest, size required). */
 export function parseTarget(bytes: Uint8Array): Step<Descriptor> {
     const json = decodeJson(bytes);
-    if (!json.ok) return fail("malformed", `the signed payload ${json.message}`);
+    if (!json.ok) return fail("malformed", `the signed payload ${json.failure.message}`);
     const t = isRecord(json.value) ? json.value.targetArtifact : undefined;
     if (!isRecord(t)) return fail("malformed", "the signed payload has no targetArtifact descriptor");
     if (typeof t.mediaType !== "string" || t.mediaType.length === 0) return fail("malformed", "targetArtifact.mediaType is missing");

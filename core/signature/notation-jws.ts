@@ -18,7 +18,7 @@ const REGISTERED_HEADERS = new Set(["alg", "jku", "jwk", "kid", "x5u", "x5c", "x
 /** Parses a JWS envelope and checks its integrity (well-formedness and signature). Never throws. */
 export function openJwsEnvelope(bytes: Uint8Array): Step<NotaryEnvelope> {
     const json = decodeJson(bytes);
-    if (!json.ok) return fail("malformed", `the JWS envelope ${json.message}`);
+    if (!json.ok) return fail("malformed", `the JWS envelope ${json.failure.message}`);
     const env = json.value;
     if (!isRecord(env)) return fail("malformed", "the JWS envelope is not a JSON object");
     const extra = Object.keys(env).filter((k) => !["payload", "protected", "header", "signature"].includes(k));
@@ -31,9 +31,9 @@ export function openJwsEnvelope(bytes: Uint8Array): Step<NotaryEnvelope> {
     if (!isRecord(env.header)) return fail("malformed", "the JWS envelope has no unprotected \"header\" object (it carries the x5c certificate chain)");
 
     const protectedBytes = decodeBase64Url(env.protected);
-    if (!protectedBytes.ok) return fail("malformed", `the protected header ${protectedBytes.message}`);
+    if (!protectedBytes.ok) return fail("malformed", `the protected header ${protectedBytes.failure.message}`);
     const ph = decodeJson(protectedBytes.value);
-    if (!ph.ok || !isRecord(ph.value)) return fail("malformed", `the protected header ${ph.ok ? "is not a JSON object" : ph.message}`);
+    if (!ph.ok || !isRecord(ph.value)) return fail("malformed", `the protected header ${ph.ok ? "is not a JSON object" : ph.failure.message}`);
     const headers = ph.value;
     const duplicated = Object.keys(env.header).filter((k) => k in headers);
     if (duplicated.length > 0) return fail("malformed", `headers ${duplicated.join(", ")} appear both protected and unprotected (RFC 7515 §7.2.1)`);
@@ -54,22 +54,22 @@ export function openJwsEnvelope(bytes: Uint8Array): Step<NotaryEnvelope> {
     const chain: ParsedCertificate[] = [];
     for (const [i, entry] of x5c.entries()) {
         const der = decodeBase64(entry);
-        if (!der.ok) return fail("malformed", `x5c[${i}] ${der.message}`);
+        if (!der.ok) return fail("malformed", `x5c[${i}] ${der.failure.message}`);
         const cert = parseCertificate(der.value);
-        if (!cert.ok) return fail("malformed", `x5c[${i}] ${cert.message}`);
+        if (!cert.ok) return fail("malformed", `x5c[${i}] ${cert.failure.message}`);
         chain.push(cert.cert);
     }
 
     const alg = checkAlg(typeof headers.alg === "string" ? headers.alg : undefined, chain[0]);
     if (!alg.ok) return alg;
     const sig = decodeBase64Url(env.signature);
-    if (!sig.ok) return fail("malformed", `the signature ${sig.message}`);
+    if (!sig.ok) return fail("malformed", `the signature ${sig.failure.message}`);
     if (!verifySignature(alg.value, chain[0].node.publicKey, Buffer.from(`${env.protected}.${env.payload}`, "ascii"), sig.value)) {
         return fail("bad-signature", "the JWS signature does not verify with the signing certificate's key: the envelope was altered or signed by another key");
     }
 
     const payloadBytes = decodeBase64Url(env.payload);
-    if (!payloadBytes.ok) return fail("malformed", `the payload ${payloadBytes.message}`);
+    if (!payloadBytes.ok) return fail("malformed", `the payload ${payloadBytes.failure.message}`);
     const target = parseTarget(payloadBytes.value);
     if (!target.ok) return target;
     return { ok: true, value: { format: "jws", alg: alg.value, chain, target: target.value, hasTimestamp: H.timestampSignature in env.header, ...attrs.value } };

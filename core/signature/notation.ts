@@ -40,7 +40,7 @@ export function selectTrustPolicy(config: NotationConfig, repository: string): T
 export function parseSignatureManifest(bytes: Uint8Array, image: Descriptor): { ok: true; envelope: Descriptor } | { ok: false; failure: Failure } {
     const bad = (code: Failure["code"], message: string) => ({ ok: false as const, failure: failure(code, message) });
     const json = decodeJson(bytes);
-    if (!json.ok) return bad("malformed", `the signature manifest ${json.message}`);
+    if (!json.ok) return bad("malformed", `the signature manifest ${json.failure.message}`);
     const m = json.value;
     if (!isRecord(m)) return bad("malformed", "the signature manifest is not a JSON object");
     if (m.mediaType !== OCI_MANIFEST_TYPE) return bad("malformed", `the signature manifest's mediaType is ${JSON.stringify(m.mediaType)}, not "${OCI_MANIFEST_TYPE}"`);
@@ -130,7 +130,7 @@ function authenticity(env: NotaryEnvelope, ctx: NotationContext): Failure | unde
     }
     if (ctx.policy.trustedIdentities === "*") return undefined;
     const subject = subjectOf(env.chain[0].subjectDer);
-    if (!subject.ok) return failure("identity-mismatch", subject.message);
+    if (!subject.ok) return failure("identity-mismatch", subject.failure.message);
     if (!ctx.policy.trustedIdentities.some((id) => identityMatches(id, subject.dn))) {
         return failure("identity-mismatch", `the signer ${formatDn(subject.dn)} matches none of the trusted identities of policy "${ctx.policy.name}" (${ctx.policy.trustedIdentities.map(formatDn).join(" | ")})`);
     }

@@ -2,6 +2,7 @@
  * Certificates and public keys given in config, either inline (PEM text) or as a file path relative
  * to a base directory. Reading the file is the only I/O; it is injectable for tests.
  */
+import { fail, type Failed } from "../result";
 import { createPublicKey, KeyObject, X509Certificate } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import { readRegularFileSync } from "../regular-file";
@@ -19,23 +20,23 @@ function defaultRead(path: string): Uint8Array {
     return readRegularFileSync(path, MAX_PEM_FILE_BYTES);
 }
 
-export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
+export type Loaded<T> = { ok: true; value: T } | Failed<"invalid-pem" | "unreadable-file">;
 
 /** Inline PEM, or the contents of the named file; `where` labels the text for messages. */
 function material(entry: unknown, marker: string, reader: MaterialReader): Loaded<{ bytes: Uint8Array; where: string }> {
     if (typeof entry !== "string" || entry.trim().length === 0) {
-        return { ok: false, message: `must be PEM text or a file path, got ${JSON.stringify(entry)}` };
+        return fail("invalid-pem", `must be PEM text or a file path, got ${JSON.stringify(entry)}`);
     }
     if (entry.includes("-----BEGIN")) {
-        if (!entry.includes(marker)) return { ok: false, message: `is PEM text but holds no ${marker.replace(/-/g, "").trim()} block` };
+        if (!entry.includes(marker)) return fail("invalid-pem", `is PEM text but holds no ${marker.replace(/-/g, "").trim()} block`);
         return { ok: true, value: { bytes: Buffer.from(entry, "utf8"), where: "inline PEM" } };
     }
-    if (entry.includes("\0")) return { ok: false, message: "is not a valid file path" };
+    if (entry.includes("\0")) return fail("unreadable-file", "is not a valid file path");
     const path = isAbsolute(entry) ? entry : resolve(reader.baseDir, entry);
     try {
         return { ok: true, value: { bytes: (reader.readFile ?? defaultRead)(path), where: path } };
     } catch (e) {
-        return { ok: false, message: `file ${path} ${(e as Error).message}` };
+        return fail("unreadable-file", `file ${path} ${(e as Error).message}`);
     }
 }
 
@@ -56,13 +57,13 @@ export function loadCertificates(entry: unknown, reader: MaterialReader): Loaded
     const { bytes, where } = m.value;
     const text = Buffer.from(bytes).toString("latin1");
     const ders = text.includes("-----BEGIN") ? pemBlocks(text, "CERTIFICATE") : [Buffer.from(bytes)];
-    if (ders.length === 0) return { ok: false, message: `${where} holds no CERTIFICATE block` };
+    if (ders.length === 0) return fail("invalid-pem", `${where} holds no CERTIFICATE block`);
     const certs: X509Certificate[] = [];
     for (const [i, der] of ders.entries()) {
         try {
             certs.push(new X509Certificate(der));
         } catch (e) {
-            return { ok: false, message: `${where}: certificate ${i + 1} is not a valid X.509 certificate (${(e as Error).message})` };
+            return fail("invalid-pem", `${where}: certificate ${i + 1} is not a valid X.509 certificate (${(e as Error).message})`);
         }
     }
     return { ok: true, value: certs };
@@ -74,10 +75,10 @@ export function loadPublicKey(entry: unknown, reader: MaterialReader): Loaded<{ 
     if (!m.ok) return m;
     const { bytes, where } = m.value;
     const blocks = pemBlocks(Buffer.from(bytes).toString("latin1"), "PUBLIC KEY");
-    if (blocks.length !== 1) return { ok: false, message: `${where} must hold exactly one PUBLIC KEY block, found ${blocks.length}` };
+    if (blocks.length !== 1) return fail("invalid-pem", `${where} must hold exactly one PUBLIC KEY block, found ${blocks.length}`);
     try {
         return { ok: true, value: { key: createPublicKey({ key: blocks[0], format: "der", type: "spki" }), where } };
     } catch (e) {
-        return { ok: false, message: `${where} is not a valid public key (${(e as Error).message})` };
+        return fail("invalid-pem", `${where} is not a valid public key (${(e as Error).message})`);
     }
 }

@@ -7,6 +7,7 @@
  * signatures. node:crypto verifies signatures; @peculiar/asn1-x509 decodes the extensions node does
  * not expose (criticality, keyUsage bits, pathLen).
  */
+import { fail, type Failed } from "../result";
 import { KeyObject, X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
@@ -55,7 +56,7 @@ export function algorithmName(oid: string): string {
 const FORBIDDEN_LEAF_USAGES = KeyUsageFlags.keyEncipherment | KeyUsageFlags.dataEncipherment | KeyUsageFlags.keyAgreement
     | KeyUsageFlags.keyCertSign | KeyUsageFlags.encipherOnly | KeyUsageFlags.decipherOnly | KeyUsageFlags.cRLSign;
 
-export function parseCertificate(der: Uint8Array): { ok: true; cert: ParsedCertificate } | { ok: false; message: string } {
+export function parseCertificate(der: Uint8Array): { ok: true; cert: ParsedCertificate } | Failed<"invalid-certificate"> {
     try {
         const node = new X509Certificate(der);
         const asn = AsnConvert.parse(der, Certificate);
@@ -68,7 +69,7 @@ export function parseCertificate(der: Uint8Array): { ok: true; cert: ParsedCerti
             },
         };
     } catch (e) {
-        return { ok: false, message: `is not a valid DER X.509 certificate (${(e as Error).message})` };
+        return fail("invalid-certificate", `is not a valid DER X.509 certificate (${(e as Error).message})`);
     }
 }
 

@@ -250,13 +250,13 @@ describe("TrustedImage in a program previewed with `imagegate preview`", () => {
 
     it("fails the preview with the reason when the image has no evidence (enforce), and the pack sees the pinned image when it passes", async () => {
         await reg.pushImage("team/program", "1.0");
-        const refused = await cli(["preview", "--program", program, "--stack", stack(`t-refused-${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.0", reports: dir }), "--format", "json"]);
+        const refused = await cli(["preview", "--program", program, "--stack", stack(`t-refused-${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.0", reports: dir }), "--format", "json", "--include-inputs"]);
         expect({ code: refused.code, stderr: refused.stderr }).toMatchObject({ code: 2 });
         expect(refused.stderr).toMatch(/TrustedImage "app": .*team\/program:1\.0@sha256:[0-9a-f]{64} is not trusted for deployment: .*unscanned/);
 
         const img = await reg.pushImage("team/program", "1.1");
         writeReport("program.json", trivyReport(`${reg.host}/team/program@${img.manifest.digest}`, []));
-        const passed = await cli(["preview", "--program", program, "--stack", stack(`t-passed-${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.1", reports: dir }), "--format", "json", "--policy-config", writeConfig({ "trusted-registries": { registries: [reg.host] } })]);
+        const passed = await cli(["preview", "--program", program, "--stack", stack(`t-passed-${process.pid}`, { registry: reg.host, repository: "team/program", tag: "1.1", reports: dir }), "--format", "json", "--include-inputs", "--policy-config", writeConfig({ "trusted-registries": { registries: [reg.host] } })]);
         const doc = JSON.parse(passed.stdout);
         const deployment = doc.resources.find((r: { type: string }) => r.type === "kubernetes:apps/v1:Deployment");
         expect(deployment.inputs.spec.template.spec.containers[0].image).toBe(`${reg.host}/team/program:1.1@${img.manifest.digest}`);

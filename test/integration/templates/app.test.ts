@@ -82,7 +82,7 @@ describe("templates/app", () => {
             layers: [{ mediaType: TRIVY_JSON, bytes: Buffer.from(trivyReport(`${reg.host}/team/app@${img.manifest.digest}`, ["LOW"])) }],
             annotations: { "org.opencontainers.image.created": new Date().toISOString() },
         });
-        const r = await cli(["preview", "--program", project, "--stack", stack("ok", { registry: reg.host, repository: "team/app", tag: "1.4.2" }), "--policy-config", path.join(project, "policy-config.json"), "--format", "json"]);
+        const r = await cli(["preview", "--program", project, "--stack", stack("ok", { registry: reg.host, repository: "team/app", tag: "1.4.2" }), "--policy-config", path.join(project, "policy-config.json"), "--format", "json", "--include-inputs"]);
         expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" });
         const doc = JSON.parse(r.stdout);
         const deployment = doc.resources.find((x: { type: string }) => x.type === "kubernetes:apps/v1:Deployment");
@@ -105,7 +105,7 @@ describe("templates/app", () => {
     });
 
     it("in audit mode deploys anyway and the pack still blocks the vulnerable digest at preview", async () => {
-        const r = await cli(["preview", "--program", project, "--stack", stack("audit", { registry: reg.host, repository: "team/app", tag: "1.5.0", imageGate: "audit" }), "--policy-config", path.join(project, "policy-config.json"), "--format", "json"]);
+        const r = await cli(["preview", "--program", project, "--stack", stack("audit", { registry: reg.host, repository: "team/app", tag: "1.5.0", imageGate: "audit" }), "--policy-config", path.join(project, "policy-config.json"), "--format", "json", "--include-inputs"]);
         expect(r.code).toBe(1);
         const doc = JSON.parse(r.stdout);
         const blocking = doc.diagnostics.filter((d: { level: string }) => d.level === "mandatory");

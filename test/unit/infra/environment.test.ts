@@ -111,7 +111,7 @@ describe("the dev environment previewed through the pack (npm start)", () => {
     };
 
     beforeAll(async () => {
-        const r = await cli(["preview", "--policy-config", "policy-config.json", "--format", "json"]);
+        const r = await cli(["preview", "--policy-config", "policy-config.json", "--format", "json", "--include-inputs"]);
         code = r.code;
         doc = JSON.parse(r.stdout);
     }, 120_000);
@@ -263,4 +263,40 @@ describe("the prod environment previewed through the pack, offline", () => {
         expect(gates.find((d) => d.policy === "signed-images")!.message).toMatch(/not contactable/);
         expect(gates.find((d) => d.policy === "scanned-images")!.message).toMatch(/unscanned/);
     });
+});
+
+describe("signature admission in the environment (imagegate:signatureAdmission)", () => {
+    const config = { ...environmentConfigFrom(stackValues("prod"), "prod"), imageGate: "audit" as const };
+    const trust = loadPolicySettings(path.join(ROOT, config.policyConfigFile), path.join(ROOT, "policies"));
+    // signed-images stays mandatory with prod's trust material; no registry to contact in tests.
+    const gates = { ...trust.gates, scannedImages: { ...trust.gates.scannedImages, level: "disabled" as const }, signedImages: { ...trust.gates.signedImages, config: { ...trust.gates.signedImages.config, registries: [] } }, requireDigest: { ...trust.gates.requireDigest, config: { ...trust.gates.requireDigest.config, registries: [] } } };
+    const run = (signatureAdmission: "image-integrity" | "ratify") => runUnderMocks(async () => {
+        createEnvironment({ ...config, signatureAdmission, sampleApp: { ...config.sampleApp, digest: `sha256:${"b".repeat(64)}` } }, { ...trust, gates });
+    }, {
+        project: "imagegate",
+        stack: "prod",
+        newResource: (a) => mockResource(a.type, a.name, a.inputs as Record<string, unknown>),
+        call: (a) => mockCall(a.token, a.inputs as Record<string, unknown>),
+    });
+
+    it("is off unless asked, and names a wrong value", () => {
+        expect(environmentConfigFrom(stackValues("prod"), "prod").signatureAdmission).toBe("none");
+        expect(() => environmentConfigFrom({ ...stackValues("prod"), signatureAdmission: "kyverno" }, "prod")).toThrow("imagegate:signatureAdmission must be one of none, image-integrity, ratify");
+    });
+
+    it("image-integrity: the component with a federated identity that may pull from this registry only", async () => {
+        const rs = await run("image-integrity");
+        expect(rs.filter((r) => r.type === "imagegate:components:ImageVerification")).toHaveLength(1);
+        const fic = rs.find((r) => r.type === "azure-native:managedidentity:FederatedIdentityCredential")!;
+        expect(fic.inputs).toMatchObject({ subject: "system:serviceaccount:gatekeeper-system:ratify-admin", audiences: ["api://AzureADTokenExchange"] });
+        const pull = rs.find((r) => r.name === "ratify-acrpull")!;
+        expect(pull.inputs.scope).toMatch(/\/registries\/imagegateprod$/);
+        expect(pull.inputs.roleDefinitionId).toMatch(/7f951dda-4ed3-4680-a7ca-43fe172d538d$/);
+        const ids = rs.filter((r) => r.type === "azure-native:authorization:PolicyAssignment").map((r) => r.inputs.policyDefinitionId);
+        expect(ids).toEqual(expect.arrayContaining([expect.stringMatching(/5dc99dae-cfb2-42cc-8762-9aae02b74e27$/), expect.stringMatching(/cf426bb8-b320-4321-8545-1b784a5df3a4$/)]));
+    }, 60_000);
+
+    it("ratify: refused, because SecureCluster runs the Azure Policy add-on's Gatekeeper", async () => {
+        await expect(run("ratify")).rejects.toThrow(/cannot run beside the Azure Policy add-on's/);
+    }, 60_000);
 });

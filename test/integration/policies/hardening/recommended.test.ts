@@ -32,7 +32,7 @@ beforeAll(async () => {
         "signed-images": "disabled",
         "trusted-registries": { registries: ["recommendedacr.azurecr.io"] },
     }));
-    result = await cli(["preview", "--program", PROGRAM, "--stack", "recommended", "--policy-config", policyConfig, "--format", "json"], 180_000);
+    result = await cli(["preview", "--program", PROGRAM, "--stack", "recommended", "--policy-config", policyConfig, "--format", "json", "--include-inputs"], 180_000);
     try {
         report = JSON.parse(result.stdout) as Report;
     } catch {

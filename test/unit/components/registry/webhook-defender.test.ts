@@ -143,6 +143,9 @@ describe("shared checks", () => {
             AcrQuarantineReader: "cdda3590-29a3-44f6-95f2-9f980659eb04",
             AcrQuarantineWriter: "c8d4ff99-41c3-41a8-9f60-21dfdad59608",
             KeyVaultCryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+            // The roles the Image Integrity deploy policy names (its roleDefinitionIds).
+            AzureKubernetesServiceContributor: "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
+            KubernetesExtensionContributor: "18ed5180-3e48-46fd-8541-4ea054d57064",
         });
         expect(roleDefinitionIdFor(registryId("appacr").toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"), "AcrPull"))
             .toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d`);

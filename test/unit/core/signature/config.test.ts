@@ -124,14 +124,14 @@ describe("signature config", () => {
 describe("distinguished names", () => {
     const dn = (s: string) => {
         const r = parseDn(s);
-        if (!r.ok) throw new Error(r.message);
+        if (!r.ok) throw new Error(r.failure.message);
         return r.dn;
     };
     test("RFC 4514 escapes and long attribute names", () => {
         expect([...dn("C=US, ST=WA, O=Contoso\\, Inc., CN=\\ lead\\\\trail\\ ")]).toEqual([["C", "US"], ["ST", "WA"], ["O", "Contoso, Inc."], ["CN", " lead\\trail "]]);
         expect([...dn("countryName=US;stateOrProvinceName=WA+organizationName=A\\2Cb")]).toEqual([["C", "US"], ["ST", "WA"], ["O", "A,b"]]);
-        expect(parseDn("C=US, C=CA")).toEqual({ ok: false, message: expect.stringMatching(/C appears more than once/) });
-        expect(parseDn("C=US, garbage")).toEqual({ ok: false, message: expect.stringMatching(/not an ATTRIBUTE=value pair/) });
+        expect(parseDn("C=US, C=CA")).toEqual({ ok: false, failure: { code: "invalid-dn", message: expect.stringMatching(/C appears more than once/) } });
+        expect(parseDn("C=US, garbage")).toEqual({ ok: false, failure: { code: "invalid-dn", message: expect.stringMatching(/not an ATTRIBUTE=value pair/) } });
     });
     test("an identity matches a subject holding all of its attributes with equal values", () => {
         const subject = dn("C=US, ST=WA, L=Seattle, O=Contoso, CN=ci");
