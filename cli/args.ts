@@ -54,6 +54,14 @@ export interface RegexCommand {
     command: "allowed-images-regex";
     argv: string[];
 }
+/** Run by cli/commands/audit.ts. */
+export interface AuditCommand extends ReportOptions {
+    command: "audit";
+    /** `pulumi stack export` files. */
+    states: string[];
+    /** Also audit Defender for Containers' inventory of running images. */
+    runningImages: boolean;
+}
 export interface HelpCommand {
     command: "help";
     /** The command whose help was asked for; undefined for the overview. */
@@ -62,7 +70,7 @@ export interface HelpCommand {
 export interface VersionCommand {
     command: "version";
 }
-export type Command = PreviewCommand | CheckCommand | RegexCommand | HelpCommand | VersionCommand;
+export type Command = PreviewCommand | CheckCommand | AuditCommand | RegexCommand | HelpCommand | VersionCommand;
 
 const REPORT_FLAGS = `report options (every command that judges):
   --policy-config FILE   policy config JSON, as pulumi preview --policy-pack-config takes it
@@ -105,6 +113,20 @@ directories and node_modules; \`-\` reads standard input:
 ${REPORT_FLAGS}
 
 ${EXIT_CODES}`,
+    audit: `usage: imagegate audit --state FILE [--state FILE ...] [--running-images] [report options]
+
+Re-judges every image the deployments run by today's gates, evidence and policy config: from
+\`pulumi stack export\` files, and with --running-images from Defender for Containers' inventory.
+Text groups by stack or cluster and image; json carries since and the fix (what a scheduled job
+reads); sarif, junit and github as for check. For a live cluster: kubectl get pods -A -o json | imagegate check -
+
+  --state FILE           \`pulumi stack export\` output (repeatable); each resource's outputs are read
+  --running-images       also audit what Defender for Containers sees running (Azure Resource Graph,
+                         the subscriptions of scanned-images' defender config)
+
+${REPORT_FLAGS}
+
+${EXIT_CODES}`,
 };
 
 export const USAGE = `usage: imagegate <command> [options]
@@ -112,6 +134,7 @@ export const USAGE = `usage: imagegate <command> [options]
 commands:
   preview                 judge a Pulumi program's resources (under Pulumi's mocks)
   check FILE|DIR|-        judge Kubernetes YAML (manifests, helm template output, kubectl output)
+  audit --state FILE...   re-judge what is deployed (stack exports, running images) by today's evidence
   allowed-images-regex    print the admission regex (or Gatekeeper CEL) for a registry list
   help [COMMAND]          this help, or a command's
 
@@ -177,6 +200,19 @@ function parseCommandArgs(cmd: string, rest: string[]): Command {
             if (!positionals.length) throw new UsageError("check needs at least one FILE, DIR or - (standard input)", cmd);
             if (positionals.filter((p) => p === "-").length > 1) throw new UsageError("standard input (-) can be read once", cmd);
             return { command: "check", paths: positionals, ignore: values.ignore!, ...reportOptions(values) };
+        }
+        case "audit": {
+            const { values, positionals } = parseArgs({
+                args: rest,
+                options: { ...REPORT_OPTIONS, state: { type: "string", multiple: true, default: [] }, "running-images": { type: "boolean", default: false } },
+                allowPositionals: true,
+            });
+            if (values.help) return { command: "help", topic: cmd };
+            if (positionals.length) throw new UsageError(`audit takes its files as --state FILE, given: ${positionals.join(" ")}`, cmd);
+            if (values.state!.length === 0 && !values["running-images"]) {
+                throw new UsageError("audit needs at least one --state FILE (the output of `pulumi stack export`) or --running-images", cmd);
+            }
+            return { command: "audit", states: values.state!, runningImages: values["running-images"]!, ...reportOptions(values) };
         }
         case "allowed-images-regex":
             return { command: "allowed-images-regex", argv: rest };

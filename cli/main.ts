@@ -9,6 +9,7 @@ import { COMMAND_USAGE, parseCommand, USAGE, UsageError, type CheckCommand, type
 import { locateFindings } from "./check/locate";
 import { readManifests } from "./check/manifests";
 import { ALLOWED_IMAGES_REGEX_USAGE, allowedImagesRegexCommand } from "./commands/allowed-images-regex";
+import { auditCommand, type AuditDeps } from "./commands/audit";
 import { loadProject, ProgramError } from "./preview/program-config";
 import { runProgram } from "./preview/run-program";
 import { describeError, type Report } from "./report/model";
@@ -16,6 +17,11 @@ import { OutputError, writeReport, type ReportIo } from "./report/write";
 import { ConfigError, packageRoot, readPolicyConfigFile, runPack, toolVersion } from "./run";
 
 export type Io = ReportIo;
+
+/** What tests and embedders may override (the clock, Azure and registry clients of `audit`). */
+export interface MainDeps {
+    readonly audit?: AuditDeps;
+}
 
 /** The pack directory: --policy-pack, checked before anything starts, or the package's own. */
 function packDir(opt: string | undefined): string {
@@ -95,7 +101,7 @@ function help(topic: string | undefined): string {
     return `${topic ? COMMAND_USAGE[topic] : USAGE}\n`;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, deps: MainDeps = {}): Promise<number> {
     try {
         const cmd = parseCommand(argv);
         switch (cmd.command) {
@@ -107,6 +113,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
                 return 0;
             case "allowed-images-regex":
                 return allowedImagesRegexCommand(cmd.argv, io);
+            case "audit":
+                return await auditCommand(cmd, io, packDir(cmd.policyPack), deps.audit);
             case "preview":
                 return await preview(cmd, io);
             case "check":

@@ -30,6 +30,10 @@ export interface EnvironmentOutputs {
     /** The sample the build task builds: repository and tag, for the workload stack to resolve. */
     sampleRepository: string;
     sampleTag: string;
+    /** What the scheduled audit job needs to rebuild the sample image (docs/redeploy-loop.md). */
+    buildTaskName: pulumi.Output<string>;
+    registryName: pulumi.Output<string>;
+    buildTaskRunCommand: pulumi.Output<string>;
     trustedRegistries: readonly string[];
     /** The Defender for Containers coverage record, when this stack declares the plan. */
     defenderForContainers?: pulumi.Output<DefenderCoverage>;
@@ -188,6 +192,9 @@ export function createEnvironment(config: EnvironmentConfig, trust: PolicySettin
         buildTaskId: build.taskId,
         sampleRepository: app.repository,
         sampleTag: app.tag,
+        buildTaskName: build.taskName,
+        registryName: build.registryName,
+        buildTaskRunCommand: build.runCommand,
         trustedRegistries: registries,
         ...(defender ? { defenderForContainers: defender } : {}),
     };

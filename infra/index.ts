@@ -24,6 +24,9 @@ export const runnerSubnetId = env.runnerSubnetId;
 export const buildTaskId = env.buildTaskId;
 export const sampleRepository = env.sampleRepository;
 export const sampleTag = env.sampleTag;
+export const buildTaskName = env.buildTaskName;
+export const registryName = env.registryName;
+export const buildTaskRunCommand = env.buildTaskRunCommand;
 export const trustedRegistries = env.trustedRegistries;
 /** Coverage of the subscription's Defender plan, when this stack declares it (read by stack-registry-scanning elsewhere). */
 export const defenderForContainers = env.defenderForContainers ?? null;

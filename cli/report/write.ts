@@ -28,7 +28,16 @@ export class OutputError extends Error {
     }
 }
 
-export function render(report: Report, opts: Pick<ReportOptions, "format" | "failOn" | "includeInputs">, extra: { color?: boolean; toolVersion: string; cwd?: string }): string {
+/**
+ * A command's own rendering of a format the generic model cannot express (audit: text grouped by
+ * stack and image, JSON with since and fix); every other format, the output, colour and exit code
+ * stay the shared ones.
+ */
+export type Renderers = Partial<Record<ReportOptions["format"], (extra: { color: boolean }) => string>>;
+
+export function render(report: Report, opts: Pick<ReportOptions, "format" | "failOn" | "includeInputs">, extra: { color?: boolean; toolVersion: string; cwd?: string; renderers?: Renderers }): string {
+    const own = extra.renderers?.[opts.format];
+    if (own) return own({ color: extra.color === true });
     switch (opts.format) {
         case "json":
             return formatJson(report, { includeInputs: opts.includeInputs });
@@ -50,8 +59,8 @@ export function wantsColor(opts: Pick<ReportOptions, "color" | "output">, io: Re
 }
 
 /** Writes the report and returns the exit code. */
-export function writeReport(report: Report, opts: ReportOptions, io: ReportIo, toolVersion: string): number {
-    const text = render(report, opts, { color: wantsColor(opts, io), toolVersion });
+export function writeReport(report: Report, opts: ReportOptions, io: ReportIo, toolVersion: string, renderers?: Renderers): number {
+    const text = render(report, opts, { color: wantsColor(opts, io), toolVersion, ...(renderers ? { renderers } : {}) });
     if (opts.output) {
         try {
             fs.writeFileSync(opts.output, text);

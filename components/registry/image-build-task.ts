@@ -12,7 +12,9 @@ import { validateImageBuildTaskArgs, RUN_ID_TAG } from "./image-build-task-valid
 
 export { NIGHTLY_SCHEDULE, RUN_ID_TAG } from "./image-build-task-validation";
 
-export const IMAGE_BUILD_TASK_TYPE = "imagegate:components:ImageBuildTask";
+import { IMAGE_BUILD_TASK_TYPE } from "../../core/audit/component-types";
+
+export { IMAGE_BUILD_TASK_TYPE };
 
 /** The registry the task lives in and pushes to. A SecureRegistry satisfies this. */
 export interface RegistryRef {
@@ -100,6 +102,10 @@ export class ImageBuildTask extends pulumi.ComponentResource {
     public readonly repository: pulumi.Output<string>;
     public readonly taskId: pulumi.Output<string>;
     public readonly taskName: pulumi.Output<string>;
+    /** The registry's resource name (what `az acr task run --registry` takes). */
+    public readonly registryName: pulumi.Output<string>;
+    /** `az acr task run --registry <registry> --name <task>`: what a scheduled audit runs to rebuild the image now. */
+    public readonly runCommand: pulumi.Output<string>;
     /** Object ID of the task's system-assigned identity. */
     public readonly principalId: pulumi.Output<string>;
     public readonly initialRunId?: pulumi.Output<string>;
@@ -199,6 +205,8 @@ export class ImageBuildTask extends pulumi.ComponentResource {
             return identity.principalId;
         });
         this.repository = pulumi.interpolate`${reg.loginServer}/${args.repository}`;
+        this.registryName = pulumi.output(reg.name);
+        this.runCommand = pulumi.interpolate`az acr task run --registry ${reg.name} --name ${task.name}`;
 
         const grant = (suffix: string, scope: pulumi.Input<string>, role: "AcrPush" | "AcrPull", why: string) =>
             new authorization.RoleAssignment(`${name}-${suffix}`, {
@@ -226,6 +234,8 @@ export class ImageBuildTask extends pulumi.ComponentResource {
             repository: this.repository,
             taskId: this.taskId,
             taskName: this.taskName,
+            registryName: this.registryName,
+            runCommand: this.runCommand,
             principalId: this.principalId,
             initialRunId: this.initialRunId,
         });

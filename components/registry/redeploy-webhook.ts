@@ -8,7 +8,9 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import { ALPHANUMERIC_NAME, alphanumericName, checked, requireHttpsUrl } from "../shared/inputs";
 import { requireRepository } from "../shared/repository";
 
-export const REDEPLOY_WEBHOOK_TYPE = "imagegate:components:RedeployWebhook";
+import { REDEPLOY_WEBHOOK_TYPE } from "../../core/audit/component-types";
+
+export { REDEPLOY_WEBHOOK_TYPE };
 
 export interface RedeployWebhookArgs {
     registry: { name: pulumi.Input<string>; resourceGroupName: pulumi.Input<string>; location?: pulumi.Input<string> };

@@ -4,12 +4,18 @@ import { DefenderLookup } from "./defender";
 import { ImageEvidence } from "./judge";
 import { LoadedReports } from "./load";
 import { ScanReport } from "./types";
+import { statementsFor, VexDocument } from "./vex";
+import { LoadedVex } from "./vex-load";
 
 export interface EvidenceSources {
     readonly files?: LoadedReports;
     readonly defender?: DefenderLookup;
     /** Reports parsed from the digest's referrers (parseAttestation). */
     readonly attestations?: readonly ScanReport[];
+    /** OpenVEX documents from files (loadVex). Their refusals are the caller's to report once. */
+    readonly vex?: LoadedVex;
+    /** OpenVEX documents attached to the digest, and those refused. */
+    readonly attachedVex?: { readonly documents: readonly VexDocument[]; readonly refused: readonly string[] };
 }
 
 export function collectEvidence(ref: ImageReference, digest: string, sources: EvidenceSources): ImageEvidence {
@@ -20,5 +26,7 @@ export function collectEvidence(ref: ImageReference, digest: string, sources: Ev
     const fromDefender = sources.defender?.reports.get(digest);
     if (fromDefender) reports.push(fromDefender);
     const notes = [...(sources.defender?.notes.get(digest) ?? [])];
-    return { ref, digest, reports, ...(notes.length ? { notes } : {}) };
+    const vex = statementsFor([...(sources.vex?.documents ?? []), ...(sources.attachedVex?.documents ?? [])], ref, digest);
+    const vexRefused = sources.attachedVex?.refused ?? [];
+    return { ref, digest, reports, ...(notes.length ? { notes } : {}), ...(vex.length ? { vex } : {}), ...(vexRefused.length ? { vexRefused } : {}) };
 }

@@ -34,8 +34,14 @@ export interface DefenderConfig {
 
 export interface EvidenceConfig extends JudgementConfig {
     readonly reports: readonly string[];
+    /** OpenVEX files or directories (core/evidence/vex.ts). */
+    readonly vex: readonly string[];
+    /** A VEX document last updated longer ago than this is refused as expired. */
+    readonly vexMaxAgeDays: number;
     readonly defender?: DefenderConfig;
 }
+
+export const DEFAULT_VEX_MAX_AGE_DAYS = 180;
 
 export const DEFAULT_JUDGEMENT: JudgementConfig = { failOn: "high", maxAgeDays: 7, ignoreUnfixed: false, exceptions: [] };
 
@@ -66,13 +72,23 @@ export function parseEvidenceConfig(raw: unknown): ConfigParse {
         else errors.push(`ignoreUnfixed must be true or false, got ${JSON.stringify(c.ignoreUnfixed)}`);
     }
 
-    const reports: string[] = [];
-    if (c.reports !== undefined) {
-        if (!Array.isArray(c.reports)) errors.push("reports must be a list of file or directory paths");
-        else c.reports.forEach((p, i) => {
-            if (typeof p === "string" && p.trim().length > 0 && !p.includes("\0")) reports.push(p);
-            else errors.push(`reports[${i}] must be a non-empty path, got ${JSON.stringify(p)}`);
+    const paths = (key: "reports" | "vex"): string[] => {
+        const out: string[] = [];
+        const v = c[key];
+        if (v === undefined) return out;
+        if (!Array.isArray(v)) errors.push(`${key} must be a list of file or directory paths`);
+        else v.forEach((p, i) => {
+            if (typeof p === "string" && p.trim().length > 0 && !p.includes("\0")) out.push(p);
+            else errors.push(`${key}[${i}] must be a non-empty path, got ${JSON.stringify(p)}`);
         });
+        return out;
+    };
+    const reports = paths("reports");
+    const vex = paths("vex");
+    let vexMaxAgeDays = DEFAULT_VEX_MAX_AGE_DAYS;
+    if (c.vexMaxAgeDays !== undefined) {
+        if (typeof c.vexMaxAgeDays === "number" && Number.isFinite(c.vexMaxAgeDays) && c.vexMaxAgeDays > 0 && c.vexMaxAgeDays <= MAX_AGE_LIMIT) vexMaxAgeDays = c.vexMaxAgeDays;
+        else errors.push(`vexMaxAgeDays must be a number of days greater than 0 and at most ${MAX_AGE_LIMIT}, got ${JSON.stringify(c.vexMaxAgeDays)}`);
     }
 
     let defender: DefenderConfig | undefined;
@@ -103,7 +119,7 @@ export function parseEvidenceConfig(raw: unknown): ConfigParse {
     }
 
     if (errors.length > 0) return { ok: false, errors };
-    return { ok: true, config: { failOn, maxAgeDays, ignoreUnfixed, exceptions, reports, ...(defender ? { defender } : {}) } };
+    return { ok: true, config: { failOn, maxAgeDays, ignoreUnfixed, exceptions, reports, vex, vexMaxAgeDays, ...(defender ? { defender } : {}) } };
 }
 
 function parseException(e: unknown, where: string): ScanException | string {

@@ -52,6 +52,8 @@ export interface DefenderRow {
     readonly version: string;
     readonly fixedVersion: string;
     readonly timeGenerated: string;
+    /** The vulnerability's publication date (vulnerabilityDetails.publishedDate); may be empty. */
+    readonly publishedDate?: string;
 }
 
 export interface DefenderLookup {
@@ -108,13 +110,14 @@ export function buildDefenderQuery(digests: readonly string[]): string {
         "    packageName = tostring(properties.additionalData.softwareDetails.packageName),",
         "    version = tostring(properties.additionalData.softwareDetails.version),",
         "    fixedVersion = tostring(properties.additionalData.softwareDetails.fixedVersion),",
-        "    timeGenerated = tostring(properties.timeGenerated)",
+        "    timeGenerated = tostring(properties.timeGenerated),",
+        "    publishedDate = tostring(properties.additionalData.vulnerabilityDetails.publishedDate)",
         "| order by id asc",
     ].join("\n");
 }
 
 const ROW_FIELDS: readonly (keyof DefenderRow)[] = ["id", "assessmentKey", "digest", "registryHost", "repository", "cveId", "severity",
-    "statusCode", "statusCause", "fixStatus", "packageName", "version", "fixedVersion", "timeGenerated"];
+    "statusCode", "statusCause", "fixStatus", "packageName", "version", "fixedVersion", "timeGenerated", "publishedDate"];
 
 function readRow(v: unknown, i: number): DefenderRow {
     if (!isRecord(v)) throw new DefenderError("malformed", `Resource Graph row ${i} is not an object`);
@@ -125,6 +128,11 @@ function readRow(v: unknown, i: number): DefenderRow {
         row[f] = x;
     }
     return row as unknown as DefenderRow;
+}
+
+function published(v: string): Date | undefined {
+    const t = parseTimestamp(v);
+    return t.ok ? t.date : undefined;
 }
 
 /** Rows → per-digest evidence (pure). Only digests in `wanted` are kept. */
@@ -165,6 +173,7 @@ export function rowsToEvidence(rows: readonly DefenderRow[], wanted: readonly st
                 package: r.packageName,
                 installedVersion: r.version,
                 ...(r.fixedVersion ? { fixedVersion: r.fixedVersion } : {}),
+                ...(published(r.publishedDate ?? "") ? { published: published(r.publishedDate ?? "") } : {}),
             });
         }
         const first = assessed[0];
@@ -240,75 +249,100 @@ export function quotaRetryAfter<R extends { status: number; headers: { get(name:
 }
 
 /**
- * Looks up Defender's findings for `digests` (bare `sha256:…`), one query per
- * DIGESTS_PER_QUERY digests, following `$skipToken` pages. 429s are retried by the SDK's throttling
- * policy, honouring Retry-After / x-ms-retry-after-ms, within the overall deadline.
- * Never throws: failures come back as a DefenderError.
+ * Runs one Resource Graph query for `subscriptions`, following `$skipToken` pages within
+ * `maxPages`, and returns the raw rows (objectArray). 429s are retried by the SDK's throttling
+ * policy, honouring Retry-After / x-ms-retry-after-ms. Throws DefenderError. The one pager: the
+ * registry findings and the running-images inventory both go through it.
  */
-export async function queryDefender(digests: readonly string[], options: DefenderOptions): Promise<{ ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError }> {
+export async function resourceGraphRows(client: ResourceGraphClient, query: string, subscriptions: readonly string[], opts: { pageSize: number; maxPages: number; signal: AbortSignal; maxRows?: number }, counters: { pages: number } = { pages: 0 }): Promise<unknown[]> {
+    const rows: unknown[] = [];
+    let skipToken: string | undefined;
+    const seenTokens = new Set<string>();
+    for (let page = 0; ; page++) {
+        if (page >= opts.maxPages) throw new DefenderError("truncated", `Resource Graph returned more than ${opts.maxPages} pages; refusing to judge on partial results`);
+        const request: QueryRequest = {
+            subscriptions: [...subscriptions],
+            query,
+            options: { resultFormat: "objectArray", top: opts.pageSize, ...(skipToken ? { skipToken } : {}) },
+        };
+        // The SDK's mapper turns the `data` array into an object keyed "0", "1", …; the raw
+        // body (onResponse) is parsed and checked here instead.
+        let text: string | null | undefined;
+        await client.resources(request, { abortSignal: opts.signal, onResponse: (raw) => { text = raw.bodyAsText; } });
+        counters.pages++;
+        let body: unknown;
+        try {
+            body = JSON.parse(text ?? "");
+        } catch {
+            throw new DefenderError("malformed", "Resource Graph answered with a body that is not JSON");
+        }
+        if (!isRecord(body)) throw new DefenderError("malformed", "Resource Graph response is not a JSON object");
+        const data = body.data;
+        if (!Array.isArray(data)) throw new DefenderError("malformed", "Resource Graph response has no data array (objectArray format)");
+        rows.push(...data);
+        if (opts.maxRows !== undefined && rows.length > opts.maxRows) throw new DefenderError("truncated", `Resource Graph returned more than ${opts.maxRows} rows; refusing to judge on partial results`);
+        const next = body.$skipToken;
+        if (next !== undefined && typeof next !== "string") throw new DefenderError("malformed", "Resource Graph $skipToken is not a string");
+        if (!next) {
+            if (String(body.resultTruncated) === "true") throw new DefenderError("truncated", "Resource Graph truncated the results without a $skipToken; refusing to judge on partial results");
+            return rows;
+        }
+        if (seenTokens.has(next)) throw new DefenderError("malformed", "Resource Graph repeated a $skipToken");
+        seenTokens.add(next);
+        skipToken = next;
+    }
+}
+
+/** A client and a deadline for a group of queries; `run` classifies every failure as a DefenderError. */
+export async function withResourceGraph<T>(options: DefenderOptions, run: (client: ResourceGraphClient, signal: AbortSignal) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; failure: DefenderError }> {
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const pageSize = Math.min(Math.max(options.pageSize ?? 1000, 1), 1000);
-    const maxPages = options.maxPages ?? 100;
-    const wanted = [...new Set(digests)];
     if (options.subscriptions.length === 0 || !options.subscriptions.every((s) => GUID.test(s))) {
         return { ok: false, failure: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
     }
-    if (wanted.length === 0) return { ok: true, lookup: { reports: new Map(), notes: new Map(), queries: 0, pages: 0 } };
-
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let queries = 0, pages = 0;
     try {
-        for (const d of wanted) {
-            const err = validateDigest(d);
-            if (err) return { ok: false, failure: new DefenderError("config", `cannot query Defender for "${d}": ${err.message}`) };
-        }
         const client = await makeClient(options);
-        const rows: DefenderRow[] = [];
-        for (let i = 0; i < wanted.length; i += DIGESTS_PER_QUERY) {
-            const query = buildDefenderQuery(wanted.slice(i, i + DIGESTS_PER_QUERY));
-            queries++;
-            let skipToken: string | undefined;
-            const seenTokens = new Set<string>();
-            for (let page = 0; ; page++) {
-                if (page >= maxPages) throw new DefenderError("truncated", `Resource Graph returned more than ${maxPages} pages; refusing to judge on partial results`);
-                const request: QueryRequest = {
-                    subscriptions: [...options.subscriptions],
-                    query,
-                    options: { resultFormat: "objectArray", top: pageSize, ...(skipToken ? { skipToken } : {}) },
-                };
-                // The SDK's mapper turns the `data` array into an object keyed "0", "1", …; the raw
-                // body (onResponse) is parsed and checked here instead.
-                let text: string | null | undefined;
-                await client.resources(request, { abortSignal: controller.signal, onResponse: (raw) => { text = raw.bodyAsText; } });
-                pages++;
-                let body: unknown;
-                try {
-                    body = JSON.parse(text ?? "");
-                } catch {
-                    throw new DefenderError("malformed", "Resource Graph answered with a body that is not JSON");
-                }
-                if (!isRecord(body)) throw new DefenderError("malformed", "Resource Graph response is not a JSON object");
-                const data = body.data;
-                if (!Array.isArray(data)) throw new DefenderError("malformed", "Resource Graph response has no data array (objectArray format)");
-                const offset = rows.length;
-                data.forEach((r, j) => rows.push(readRow(r, offset + j)));
-                const next = body.$skipToken;
-                if (next !== undefined && typeof next !== "string") throw new DefenderError("malformed", "Resource Graph $skipToken is not a string");
-                if (!next) {
-                    if (String(body.resultTruncated) === "true") throw new DefenderError("truncated", "Resource Graph truncated the results without a $skipToken; refusing to judge on partial results");
-                    break;
-                }
-                if (seenTokens.has(next)) throw new DefenderError("malformed", "Resource Graph repeated a $skipToken");
-                seenTokens.add(next);
-                skipToken = next;
-            }
-        }
-        const { reports, notes } = rowsToEvidence(rows, wanted);
-        return { ok: true, lookup: { reports, notes, queries, pages } };
+        return { ok: true, value: await run(client, controller.signal) };
     } catch (e) {
         return { ok: false, failure: classify(e, controller.signal.aborted, timeoutMs) };
     } finally {
         clearTimeout(timer);
     }
+}
+
+export function pageOptions(options: DefenderOptions): { pageSize: number; maxPages: number } {
+    return { pageSize: Math.min(Math.max(options.pageSize ?? 1000, 1), 1000), maxPages: options.maxPages ?? 100 };
+}
+
+/**
+ * Looks up Defender's findings for `digests` (bare `sha256:…`), one query per
+ * DIGESTS_PER_QUERY digests, following `$skipToken` pages, within the overall deadline.
+ * Never throws: failures come back as a DefenderError.
+ */
+export async function queryDefender(digests: readonly string[], options: DefenderOptions): Promise<{ ok: true; lookup: DefenderLookup } | { ok: false; failure: DefenderError }> {
+    const wanted = [...new Set(digests)];
+    if (options.subscriptions.length === 0 || !options.subscriptions.every((s) => GUID.test(s))) {
+        return { ok: false, failure: new DefenderError("config", "defender.subscriptions must list subscription IDs (GUIDs)") };
+    }
+    if (wanted.length === 0) return { ok: true, lookup: { reports: new Map(), notes: new Map(), queries: 0, pages: 0 } };
+    for (const d of wanted) {
+        const err = validateDigest(d);
+        if (err) return { ok: false, failure: new DefenderError("config", `cannot query Defender for "${d}": ${err.message}`) };
+    }
+    const counters = { pages: 0 };
+    let queries = 0;
+    const r = await withResourceGraph(options, async (client, signal) => {
+        const rows: DefenderRow[] = [];
+        for (let i = 0; i < wanted.length; i += DIGESTS_PER_QUERY) {
+            const query = buildDefenderQuery(wanted.slice(i, i + DIGESTS_PER_QUERY));
+            queries++;
+            const raw = await resourceGraphRows(client, query, options.subscriptions, { ...pageOptions(options), signal }, counters);
+            const offset = rows.length;
+            raw.forEach((x, j) => rows.push(readRow(x, offset + j)));
+        }
+        return rowsToEvidence(rows, wanted);
+    });
+    if (!r.ok) return r;
+    return { ok: true, lookup: { reports: r.value.reports, notes: r.value.notes, queries, pages: counters.pages } };
 }

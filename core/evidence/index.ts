@@ -18,3 +18,9 @@ export { queryDefender, buildDefenderQuery, rowsToEvidence, DefenderError, DEFEN
 export type { DefenderErrorCode, DefenderLookup, DefenderOptions, DefenderRow } from "./defender";
 export { collectEvidence } from "./collect";
 export type { EvidenceSources } from "./collect";
+export { parseVex, parseVexDocument, statementsFor, vexClears, describeStatement, looksLikeOpenVex, DEFAULT_VEX_LIMITS, VEX_STATUSES, VEX_JUSTIFICATIONS } from "./vex";
+export type { VexDocument, VexStatement, VexStatus, VexResult, VexFailureCode, VexedFinding, VexLimits, VexParseOptions } from "./vex";
+export { loadVex, NO_VEX } from "./vex-load";
+export type { LoadedVex } from "./vex-load";
+export { parseVexAttachment, isVexArtifactType, VEX_ARTIFACT_TYPES } from "./vex-attestation";
+export { parsePurl, imagePurl } from "./purl";

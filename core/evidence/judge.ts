@@ -13,6 +13,7 @@ import { JudgementConfig, ScanException } from "./config";
 import { bareDigest } from "./digests";
 import { severityRank } from "./severity";
 import { Finding, ScanReport, Severity } from "./types";
+import { describeStatement, vexClears, VexedFinding, VexStatement } from "./vex";
 
 const DAY_MS = 86_400_000;
 /** Clock skew tolerated before a scan time counts as "in the future". */
@@ -28,6 +29,10 @@ export interface ImageEvidence {
     readonly reports: readonly ScanReport[];
     /** Facts that explain missing evidence (e.g. Defender marked the image NotApplicable). */
     readonly notes?: readonly string[];
+    /** OpenVEX statements about this digest or its repository (statementsFor). */
+    readonly vex?: readonly VexStatement[];
+    /** VEX documents refused (malformed, expired), named in the verdict so nobody wonders why a statement did not apply. */
+    readonly vexRefused?: readonly string[];
 }
 
 export type VerdictKind = "clean" | "unscanned" | "stale" | "vulnerable";
@@ -48,6 +53,10 @@ export interface Verdict {
     readonly excepted: readonly ExceptedFinding[];
     /** Exceptions that matched a blocking finding but have expired. */
     readonly expired: readonly ScanException[];
+    /** Findings a VEX statement says are not_affected or fixed in this image. */
+    readonly vexed: readonly VexedFinding[];
+    /** When the newest dated scan of the digest ran (stale verdicts included). */
+    readonly newestScan?: Date;
 }
 
 function short(digest: string): string {
@@ -111,7 +120,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
         }
         return true;
     });
-    const base = { reports: [] as ScanReport[], blocking: [] as Finding[], excepted: [] as ExceptedFinding[], expired: [] as ScanException[] };
+    const base = { reports: [] as ScanReport[], blocking: [] as Finding[], excepted: [] as ExceptedFinding[], expired: [] as ScanException[], vexed: [] as VexedFinding[] };
     const noteText = notes.length > 0 ? ` ${notes.join("; ")}.` : "";
 
     if (dated.length === 0) {
@@ -124,7 +133,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     if (fresh.length === 0) {
         const newest = dated.reduce((a, b) => (b.scannedAt > a.scannedAt ? b : a));
         return {
-            ...base, pass: false, kind: "stale",
+            ...base, pass: false, kind: "stale", newestScan: newest.scannedAt,
             message: `${subject}: the newest scan is ${ageText(nowMs - newest.scannedAt.getTime())} (${newest.tool}, ${day(newest.scannedAt)}, ${newest.source}), older than maxAgeDays ${config.maxAgeDays}; rescan the image.${noteText}`,
         };
     }
@@ -132,6 +141,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     const threshold = severityRank(config.failOn);
     const blocking: Finding[] = [];
     const excepted: ExceptedFinding[] = [];
+    const vexed: VexedFinding[] = [];
     const expired = new Set<ScanException>();
     let belowThreshold = 0, unfixedIgnored = 0;
     for (const f of mergeFindings(fresh)) {
@@ -139,6 +149,8 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
         const rank = f.severity === "unknown" ? severityRank("low") : severityRank(f.severity);
         if (rank < threshold) { belowThreshold++; continue; }
         if (config.ignoreUnfixed && !f.fixAvailable) { unfixedIgnored++; continue; }
+        const statement = evidence.vex?.length ? vexClears(evidence.vex, f, evidence.ref, evidence.digest) : undefined;
+        if (statement) { vexed.push({ finding: f, statement }); continue; }
         const matching = config.exceptions.filter((ex) => exceptionMatches(ex, f, evidence.ref));
         const live = matching.find((ex) => nowMs < ex.expiresAt.getTime());
         if (live) { excepted.push({ finding: f, exception: live }); continue; }
@@ -152,15 +164,17 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     const scanned = `scanned by ${sources} (newest ${day(newest.scannedAt)}, ${ageText(nowMs - newest.scannedAt.getTime())})`;
     const expiredText = [...expired].map((ex) => `the exception for ${ex.id} expired on ${ex.expires} and no longer applies`);
     const tally: string[] = [];
+    if (vexed.length) tally.push(`${vexed.length} cleared by VEX: ${vexed.slice(0, TOP_IDS).map((v) => `${v.finding.id} ${describeStatement(v.statement)}`).join("; ")}${vexed.length > TOP_IDS ? `; and ${vexed.length - TOP_IDS} more` : ""}`);
     if (excepted.length) tally.push(`${excepted.length} excepted`);
     if (unfixedIgnored) tally.push(`${unfixedIgnored} without a fix ignored`);
     if (belowThreshold) tally.push(`${belowThreshold} below ${config.failOn}`);
     const tallyText = tally.length ? ` (${tally.join(", ")})` : "";
+    const refusedText = evidence.vexRefused?.length ? ` VEX refused: ${evidence.vexRefused.join("; ")}.` : "";
 
     if (blocking.length === 0) {
         return {
-            pass: true, kind: "clean", reports: fresh, blocking, excepted, expired: [...expired],
-            message: `${subject}: ${scanned}; no vulnerabilities at or above ${config.failOn}${tallyText}.`,
+            pass: true, kind: "clean", reports: fresh, blocking, excepted, expired: [...expired], vexed, newestScan: newest.scannedAt,
+            message: `${subject}: ${scanned}; no vulnerabilities at or above ${config.failOn}${tallyText}.${refusedText}`,
         };
     }
     const counts = new Map<Severity, number>();
@@ -169,8 +183,8 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     const top = blocking.slice(0, TOP_IDS).map((f) => `${f.id} (${f.severity}, ${f.package || "?"} ${f.installedVersion}${f.fixedVersion ? ` → ${f.fixedVersion}` : ", no fix"})`);
     const more = blocking.length > TOP_IDS ? ` and ${blocking.length - TOP_IDS} more` : "";
     return {
-        pass: false, kind: "vulnerable", reports: fresh, blocking, excepted, expired: [...expired],
+        pass: false, kind: "vulnerable", reports: fresh, blocking, excepted, expired: [...expired], vexed, newestScan: newest.scannedAt,
         message: `${subject}: ${blocking.length} vulnerabilit${blocking.length === 1 ? "y" : "ies"} at or above ${config.failOn} (${countText}): ${top.join(", ")}${more}; ${scanned}${tallyText}.`
-            + (expiredText.length ? ` Note: ${expiredText.join("; ")}.` : ""),
+            + (expiredText.length ? ` Note: ${expiredText.join("; ")}.` : "") + refusedText,
     };
 }

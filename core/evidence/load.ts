@@ -34,11 +34,8 @@ export interface LoadOptions {
 /** Files in a directory that are read as reports. Explicitly configured files are read whatever their name. */
 const REPORT_FILE = /\.(json|sarif)$/i;
 
-/**
- * Loads reports from `paths` (files or directories; relative paths are resolved against `baseDir`,
- * the policy pack directory). Never throws.
- */
-export async function loadReports(paths: readonly string[], baseDir: string, options: LoadOptions = {}): Promise<LoadedReports> {
+/** The files `paths` name (files as given, directories walked for `.json`/`.sarif`), bounded. Never throws. */
+export async function listEvidenceFiles(paths: readonly string[], baseDir: string, options: LoadOptions = {}, label = "report path"): Promise<{ files: string[]; warnings: LoadWarning[] }> {
     const maxFiles = options.maxFiles ?? 10_000;
     const maxDepth = options.maxDepth ?? 8;
     const warnings: LoadWarning[] = [];
@@ -77,30 +74,47 @@ export async function loadReports(paths: readonly string[], baseDir: string, opt
         } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
             warnings.push(code === "ENOENT"
-                ? { code: "missing-path", source: p, message: `report path "${p}" does not exist (resolved to ${full})` }
-                : { code: "unreadable", source: p, message: `report path "${p}" cannot be read (${code ?? (e as Error).message})` });
+                ? { code: "missing-path", source: p, message: `${label} "${p}" does not exist (resolved to ${full})` }
+                : { code: "unreadable", source: p, message: `${label} "${p}" cannot be read (${code ?? (e as Error).message})` });
             continue;
         }
         if (st.isDirectory()) await walk(full, 0);
         else addFile(full);
     }
     if (files.length > maxFiles) {
-        warnings.push({ code: "too-many-files", source: baseDir, message: `${files.length} report files found; only the first ${maxFiles} are read` });
+        warnings.push({ code: "too-many-files", source: baseDir, message: `${files.length} ${label === "report path" ? "report files" : "files"} found; only the first ${maxFiles} are read` });
         files.length = maxFiles;
     }
+    return { files, warnings };
+}
 
+/**
+ * A configured evidence file's bytes (scan report, VEX document): a regular file of at most
+ * MAX_REPORT_BYTES (core/regular-file.ts), since a FIFO or device named as one would block or never end.
+ */
+export async function readEvidenceFile(f: string): Promise<{ ok: true; bytes: Buffer } | { ok: false; warning: LoadWarning }> {
+    try {
+        return { ok: true, bytes: await readRegularFile(f, MAX_REPORT_BYTES) };
+    } catch (e) {
+        const tooLarge = e instanceof FileProblem && e.code === "too-large";
+        return { ok: false, warning: { code: tooLarge ? "too-large" : "unreadable", source: f, message: `${f}: ${e instanceof FileProblem ? e.problem : (e as Error).message}` } };
+    }
+}
+
+/**
+ * Loads reports from `paths` (files or directories; relative paths are resolved against `baseDir`,
+ * the policy pack directory). Never throws.
+ */
+export async function loadReports(paths: readonly string[], baseDir: string, options: LoadOptions = {}): Promise<LoadedReports> {
+    const { files, warnings } = await listEvidenceFiles(paths, baseDir, options);
     const reports: ScanReport[] = [];
     for (const f of files) {
-        let bytes: Buffer;
-        try {
-            // A regular file of bounded size only: a FIFO or device named as a report would block or never end.
-            bytes = await readRegularFile(f, MAX_REPORT_BYTES);
-        } catch (e) {
-            const tooLarge = e instanceof FileProblem && e.code === "too-large";
-            warnings.push({ code: tooLarge ? "too-large" : "unreadable", source: f, message: `${f}: ${e instanceof FileProblem ? e.problem : (e as Error).message}` });
+        const read = await readEvidenceFile(f);
+        if (!read.ok) {
+            warnings.push(read.warning);
             continue;
         }
-        const r = parseReport(bytes, { source: f });
+        const r = parseReport(read.bytes, { source: f });
         if (r.ok) reports.push(r.report);
         else warnings.push(r.failure);
     }

@@ -75,5 +75,7 @@ function trivyFinding(v: unknown): Finding | string {
     // Status (Trivy ≥ 0.43) says "fixed" when a fix exists; older reports only have FixedVersion.
     const status = optString((v as JsonRecord).Status);
     const fixAvailable = status === "fixed" || (fixed !== "" && (status === "" || status === undefined));
-    return { id, severity, fixAvailable, package: pkg, installedVersion: installed, ...(fixed ? { fixedVersion: fixed } : {}) };
+    // PublishedDate dates the vulnerability's disclosure (audit's "failing since"); a malformed one is left out.
+    const published = parseTimestamp((v as JsonRecord).PublishedDate);
+    return { id, severity, fixAvailable, package: pkg, installedVersion: installed, ...(fixed ? { fixedVersion: fixed } : {}), ...(published.ok ? { published: published.date } : {}) };
 }

@@ -22,6 +22,8 @@ export interface Finding {
     readonly package: string;
     readonly installedVersion: string;
     readonly fixedVersion?: string;
+    /** When the vulnerability was published, when the scanner says (Trivy PublishedDate, Defender publishedDate). */
+    readonly published?: Date;
 }
 
 /** One scan of one image, normalized. */

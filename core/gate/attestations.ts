@@ -14,6 +14,8 @@
  * fetched and parsed once. Exceeding a limit is a problem ("too many …: N, limit M"), never more work.
  */
 import { isScanArtifactType, parseAttestation, ReportErrorCode, ScanReport } from "../evidence";
+import { isVexArtifactType, parseVexAttachment } from "../evidence/vex-attestation";
+import type { VexDocument } from "../evidence/vex";
 import type { Descriptor, RepositoryClient } from "../registry";
 
 /** The work one image's attestations may cause (scanned-images config; defaults below). */
@@ -50,6 +52,10 @@ const NOT_A_SCAN: ReadonlySet<ReportErrorCode> = new Set<ReportErrorCode>([
 
 export interface AttestationResult {
     readonly reports: readonly ScanReport[];
+    /** OpenVEX documents attached to the digest (bare, or as in-toto attestations). */
+    readonly vex: readonly VexDocument[];
+    /** VEX documents attached and refused (malformed, expired, about another digest), with the reason. */
+    readonly vexRefused: readonly string[];
     /** Why a scan referrer could not be used; any entry fails the image closed. */
     readonly problems: readonly string[];
     /** Facts for the message when the image turns out unscanned (what was skipped and why). */
@@ -91,19 +97,37 @@ function isLayer(v: unknown): v is Descriptor {
     return typeof d.mediaType === "string" && typeof d.digest === "string" && typeof d.size === "number" && Number.isInteger(d.size) && d.size >= 0;
 }
 
-export async function fetchAttestations(repo: RepositoryClient, digest: string, limits: AttestationLimits = DEFAULT_ATTESTATION_LIMITS): Promise<AttestationResult> {
+/** How attached VEX documents are judged: the verdict's clock and vexMaxAgeDays. */
+export interface VexAttachmentOptions {
+    readonly now: Date;
+    readonly maxAgeDays: number;
+}
+
+/**
+ * The scan reports (and, with `vexOptions`, the OpenVEX documents) attached to `digest`, within
+ * `limits`. VEX layers count against the same limits as scan layers (manifests, layers, bytes).
+ */
+export async function fetchAttestations(
+    repo: RepositoryClient,
+    digest: string,
+    limits: AttestationLimits = DEFAULT_ATTESTATION_LIMITS,
+    vexOptions?: VexAttachmentOptions,
+): Promise<AttestationResult> {
     const where = `${repo.host}/${repo.repository}`;
     let referrers: readonly Descriptor[];
     try {
         referrers = await repo.referrers(digest);
     } catch (e) {
-        return { reports: [], problems: [`the attestations of ${digest} in ${where} could not be listed: ${message(e)}`], notes: [] };
+        return { reports: [], vex: [], vexRefused: [], problems: [`the attestations of ${digest} in ${where} could not be listed: ${message(e)}`], notes: [] };
     }
     // Descriptors without artifactType say nothing about themselves; their manifest is read to decide.
     // A manifest digest listed twice is one manifest.
     const candidates = [...new Map(referrers
-        .filter((r) => r.artifactType === undefined || isScanArtifactType(r.artifactType))
+        .filter((r) => r.artifactType === undefined || isScanArtifactType(r.artifactType) || (vexOptions !== undefined && isVexArtifactType(r.artifactType)))
         .map((r) => [r.digest, r] as const)).values()];
+    const vex: VexDocument[] = [];
+    const vexRefused: string[] = [];
+    const order = { next: 0 };
     const notes: string[] = [];
     const problems: string[] = [];
     const reports: ScanReport[] = [];
@@ -143,7 +167,8 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
                 problems.push(`${label} lists a layer that is not a valid descriptor`);
                 continue;
             }
-            const type = layerType(artifactType, layer.mediaType);
+            const vexType = vexOptions && [artifactType, layer.mediaType].find((t) => t !== undefined && isVexArtifactType(t));
+            const type = layerType(artifactType, layer.mediaType) ?? (vexType || undefined);
             if (type === undefined) continue;
             if (seen.has(layer.digest)) {
                 used++;
@@ -167,6 +192,15 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
                 problems.push(`${label}: its ${type} layer could not be fetched: ${message(e)}`);
                 continue;
             }
+            if (vexOptions) {
+                const attached = parseVexAttachment(type, bytes, digest, { source: `${label} (${type})`, now: vexOptions.now, maxAgeDays: vexOptions.maxAgeDays, order });
+                if (attached.kind === "vex") {
+                    if (attached.result.ok) vex.push(attached.result.document);
+                    else vexRefused.push(attached.result.failure.message);
+                    used++;
+                    continue;
+                }
+            }
             const parsed = parseAttestation(type, bytes, digest, { source: `${label} (${type})`, ...(created !== undefined ? { created } : {}) });
             if (parsed.ok) {
                 findings += parsed.report.findings.length;
@@ -185,5 +219,5 @@ export async function fetchAttestations(repo: RepositoryClient, digest: string, 
         }
         if (used === 0 && layers.length === 0) notes.push(`${label} has no layers (skipped)`);
     }
-    return { reports, problems, notes };
+    return { reports, vex, vexRefused, problems, notes };
 }

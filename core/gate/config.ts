@@ -9,7 +9,7 @@
 import * as path from "path";
 import { ConfigReader, type ConfigResult, type ConfigSchema, type PropertySchema } from "../config/reader";
 import { PolicyConfigError, reconcilePolicyConfig, type EnforcementLevel, type PolicyConfigFile, type PolicyDeclaration } from "../config/policy-config";
-import { DEFAULT_JUDGEMENT, FAIL_ON_VALUES, parseEvidenceConfig, type EvidenceConfig } from "../evidence/config";
+import { DEFAULT_JUDGEMENT, DEFAULT_VEX_MAX_AGE_DAYS, FAIL_ON_VALUES, parseEvidenceConfig, type EvidenceConfig } from "../evidence/config";
 import { MAX_REPORT_BYTES } from "../evidence/json";
 import { pathProblem } from "../regular-file";
 import { DEFAULT_ATTESTATION_LIMITS, type AttestationLimits } from "./attestations";
@@ -198,12 +198,14 @@ function readAttestationLimits(reader: ConfigReader): AttestationLimits {
     return out;
 }
 
-const EVIDENCE_KEYS = ["reports", "defender", "failOn", "maxAgeDays", "ignoreUnfixed", "exceptions"] as const;
+const EVIDENCE_KEYS = ["reports", "vex", "vexMaxAgeDays", "defender", "failOn", "maxAgeDays", "ignoreUnfixed", "exceptions"] as const;
 
 // Off until configured: the gate needs evidence sources to mean anything, and the pack is configured
 // with every policy's defaults (an "all" level still turns it on).
 export const scannedImagesGate = gate<ScannedImagesConfig>("scanned-images", "disabled", {
     reports: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Files or directories of scanner output (Trivy JSON, Grype JSON, SARIF), relative to the policy pack directory or absolute. Matched by digest, never by tag." },
+    vex: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Files or directories of OpenVEX documents, relative to the policy pack directory or absolute. A not_affected or fixed statement about the image digest (or its repository) removes the finding it names, with the justification shown; with `attestations: true` OpenVEX documents attached to the digest count too. See docs/scanned-images.md." },
+    vexMaxAgeDays: { type: "number", minimum: 0, default: 180, description: "A VEX document last updated longer ago than this is refused as expired." },
     defender: {
         type: "object",
         description: "Microsoft Defender for Containers findings from Azure Resource Graph, read with DefaultAzureCredential: { \"subscriptions\": [\"<subscription GUID>\", …] }.",
@@ -226,18 +228,24 @@ export const scannedImagesGate = gate<ScannedImagesConfig>("scanned-images", "di
 }, (reader, base, ctx) => {
     const evidence = parseEvidenceConfig(pick(reader, EVIDENCE_KEYS));
     if (!evidence.ok) reader.errors.push(...evidence.errors);
-    else evidence.config.reports.forEach((p, i) => {
+    else for (const key of ["reports", "vex"] as const) evidence.config[key].forEach((p, i) => {
         // Refused here, not at every image: a path that does not exist, or a FIFO/device, is a config mistake.
         const full = path.resolve(ctx.baseDir, p);
         const problem = pathProblem(full, MAX_REPORT_BYTES, "file-or-directory");
-        if (problem) reader.errors.push(`reports[${i}]: ${full} ${problem}`);
+        if (problem) reader.errors.push(`${key}[${i}]: ${full} ${problem}`);
     });
     const attestations = reader.boolean("attestations");
     const network = readNetwork(reader, ctx);
     if (attestations && network.registries.length === 0) {
         reader.fail("attestations", "is true but registries is empty: name the registries whose attestations may be fetched");
     }
-    return { ...base, ...(evidence.ok ? evidence.config : { ...DEFAULT_JUDGEMENT, reports: [] }), ...network, attestations, attestationLimits: readAttestationLimits(reader) };
+    return {
+        ...base,
+        ...(evidence.ok ? evidence.config : { ...DEFAULT_JUDGEMENT, reports: [], vex: [], vexMaxAgeDays: DEFAULT_VEX_MAX_AGE_DAYS }),
+        ...network,
+        attestations,
+        attestationLimits: readAttestationLimits(reader),
+    };
 });
 
 export interface SignedImagesConfig extends ImageGateBaseConfig, NetworkConfig {

@@ -6,7 +6,7 @@
  * `scanned-images` policy and the TrustedImage component, so both judge an image the same way.
  */
 import {
-    collectEvidence, DefenderError, DefenderLookup, EvidenceConfig, judgeImage, LoadedReports, VerdictKind,
+    collectEvidence, DefenderError, DefenderLookup, EvidenceConfig, judgeImage, LoadedReports, LoadedVex, Verdict, VerdictKind,
 } from "../evidence";
 import { familiarName, ImageReference } from "../reference";
 import type { RegistryClient } from "../registry";
@@ -28,6 +28,8 @@ export interface ScanContext {
     readonly registry: RegistryClient;
     /** Report files, loaded once. */
     readonly reports: () => Promise<LoadedReports>;
+    /** OpenVEX files, loaded once (none when absent). */
+    readonly vex?: () => Promise<LoadedVex>;
     /** Defender for Containers' answer for a digest (the pack batches digests into one query). */
     readonly defender?: { get(digest: string): Promise<DefenderAnswer> };
     /** Clock of the verdicts (tests may replace it). */
@@ -41,6 +43,8 @@ export interface ScanJudgement {
     readonly digest?: string;
     /** The verdict's own sentence, also when it passes (for logs). */
     readonly summary?: string;
+    /** The evidence verdict itself, when evidence was gathered (audit reads its findings and dates). */
+    readonly verdict?: Verdict;
 }
 
 const FIX: Record<VerdictKind, string> = {
@@ -91,10 +95,12 @@ export async function judgeScan(ref: ImageReference, ctx: ScanContext, config: S
     const resolvedNote = ref.digest === undefined ? `; tag "${ref.tag ?? "latest"}" resolves to ${digest} now` : "";
 
     const repo = config.attestations ? ctx.registry.repository(ref.domain, ref.path) : undefined;
-    const [files, defender, attested] = await Promise.all([
+    const now = ctx.now();
+    const [files, vex, defender, attested] = await Promise.all([
         ctx.reports(),
+        ctx.vex?.(),
         ctx.defender?.get(digest),
-        repo ? fetchAttestations(repo, digest, config.attestationLimits) : undefined,
+        repo ? fetchAttestations(repo, digest, config.attestationLimits, { now, maxAgeDays: config.vexMaxAgeDays }) : undefined,
     ]);
 
     if (defender && !defender.ok) {
@@ -114,9 +120,14 @@ export async function judgeScan(ref: ImageReference, ctx: ScanContext, config: S
     const notes: string[] = [...(attested?.notes ?? [])];
     if (config.attestations && !repo) notes.push(`attestations were not looked up: ${ref.domain} is not in scanned-images' registries`);
 
-    const evidence = collectEvidence(ref, digest, { files, ...(defender?.ok ? { defender: defender.lookup } : {}), ...(attested ? { attestations: attested.reports } : {}) });
-    const verdict = judgeImage({ ...evidence, notes: [...(evidence.notes ?? []), ...notes] }, config, ctx.now());
-    if (verdict.pass) return { digest, summary: verdict.message };
+    const evidence = collectEvidence(ref, digest, {
+        files,
+        ...(vex ? { vex } : {}),
+        ...(defender?.ok ? { defender: defender.lookup } : {}),
+        ...(attested ? { attestations: attested.reports, attachedVex: { documents: attested.vex, refused: attested.vexRefused } } : {}),
+    });
+    const verdict = judgeImage({ ...evidence, notes: [...(evidence.notes ?? []), ...notes] }, config, now);
+    if (verdict.pass) return { digest, summary: verdict.message, verdict };
     // The message is embedded in "fails because <reason>. Fix: …": no trailing period of its own.
-    return { ...failure(`${verdict.message.replace(/\.\s*$/, "")}${resolvedNote}`, FIX[verdict.kind], digest), summary: verdict.message };
+    return { ...failure(`${verdict.message.replace(/\.\s*$/, "")}${resolvedNote}`, FIX[verdict.kind], digest), summary: verdict.message, verdict };
 }

@@ -8,7 +8,7 @@
 import { formatReference, parseReference, type ImageReference } from "../reference";
 import { checkNotLatest, checkPinnedByDigest, checkTrustedRegistry, type RuleFailure } from "../rules";
 import { exemptionMatches } from "../trust";
-import { loadReports, queryDefender, type DefenderOptions } from "../evidence";
+import { loadReports, loadVex, queryDefender, type DefenderOptions } from "../evidence";
 import { createRegistryClient, parseRegistriesConfig } from "../registry";
 import type { RegistryClient, RegistryClientOptions, RegistryEntry } from "../registry/types";
 import { blocks, type GateSetting, type ImageGateBaseConfig, type ImageGateSettings } from "./config";
@@ -52,7 +52,7 @@ type GateName = "trusted-registries" | "require-digest" | "no-latest-tag" | "sca
  * network-backed gates list. A host two gates list is one entry (however each spells it), unless
  * they disagree on its auth.
  */
-function contactableRegistries(req: TrustedImageRequest): RegistryEntry[] {
+export function contactableRegistries(req: Pick<TrustedImageRequest, "registries" | "gates">): RegistryEntry[] {
     if (req.registries) {
         const r = parseRegistriesConfig(req.registries);
         if (!r.ok) throw new Error(`registries: ${r.errors.join("; ")}`);
@@ -154,11 +154,14 @@ async function scanFailure(req: TrustedImageRequest, ref: ImageReference, client
     const config = req.gates.scannedImages.config;
     const files = await loadReports(config.reports, req.gates.baseDir);
     for (const w of files.warnings) v.advisories.push(`scanned-images: scan report ignored: ${w.message}`);
+    const vex = await loadVex(config.vex, req.gates.baseDir, { now: req.now ?? new Date(), maxAgeDays: config.vexMaxAgeDays });
+    for (const w of vex.refused) v.advisories.push(`scanned-images: ${w.message}`);
     const defender = config.defender;
     // The same verdict the scanned-images policy reaches, from the same sources.
     const ctx: ScanContext = {
         registry: client,
         reports: async () => files,
+        vex: async () => vex,
         ...(defender ? { defender: { get: (d: string) => queryDefender([d], { subscriptions: defender.subscriptions, ...req.defender }) } } : {}),
         now: () => req.now ?? new Date(),
     };

@@ -21,6 +21,13 @@ export interface RegisteredResource {
     urn?: string;
     /** Type token of the direct parent, from the URN; undefined for top-level resources. */
     parentType?: string;
+    /**
+     * What the mock monitor holds for it after the run, serialized as the engine would store it
+     * (secrets in their envelope): a custom resource's state, a component's registered outputs.
+     */
+    outputs?: Record<string, unknown>;
+    /** Its ID (custom resources). */
+    id?: string;
 }
 
 export interface MockOptions {
@@ -56,7 +63,13 @@ function unwrapSecrets(value: unknown, path: string, secrets: string[]): unknown
 }
 
 interface MockMonitorLike {
-    getRegisteredResources?: () => Map<string, { urn: string }>;
+    getRegisteredResources?: () => Map<string, { urn: string; id?: string | null; state?: unknown }>;
+}
+
+/** The monitor keeps registerResource state as JSON and registerResourceOutputs as a protobuf Struct. */
+function plainState(state: unknown): Record<string, unknown> | undefined {
+    if (state && typeof (state as { toJavaScript?: unknown }).toJavaScript === "function") return (state as { toJavaScript(): Record<string, unknown> }).toJavaScript();
+    return state && typeof state === "object" ? state as Record<string, unknown> : undefined;
 }
 
 export async function runUnderMocks(fn: () => void | Promise<void>, opts: MockOptions = {}): Promise<RegisteredResource[]> {
@@ -102,7 +115,8 @@ export async function runUnderMocks(fn: () => void | Promise<void>, opts: MockOp
         clearTimeout(timer);
         process.off("unhandledRejection", onRejection);
     }
-    const urns = [...(monitor.getRegisteredResources?.().keys() ?? [])];
+    const registered = monitor.getRegisteredResources?.() ?? new Map();
+    const urns = [...registered.keys()];
     for (const r of recorded) {
         const matches = urns.filter((urn) => {
             const parts = urn.split("::");
@@ -110,6 +124,10 @@ export async function runUnderMocks(fn: () => void | Promise<void>, opts: MockOp
         });
         if (matches.length !== 1) continue;
         r.urn = matches[0];
+        const held = registered.get(matches[0]);
+        const outputs = plainState(held?.state);
+        if (outputs) r.outputs = outputs;
+        if (held?.id) r.id = held.id;
         const chain = matches[0].split("::")[2].split("$");
         if (chain.length > 1) r.parentType = chain[chain.length - 2];
     }

@@ -13,7 +13,7 @@ export const KEY_URI = "https://kv1.vault.azure.net/keys/acr-cmk";
 export const registryId = (name: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.ContainerRegistry/registries/${name}`;
 export const roleDef = (guid: string, sub = SUB) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
-function outputsFor(args: pulumi.runtime.MockResourceArgs): { id?: string; state?: Record<string, unknown> } | undefined {
+export function outputsFor(args: pulumi.runtime.MockResourceArgs): { id?: string; state?: Record<string, unknown> } | undefined {
     const n = (args.inputs.registryName as string | undefined) ?? args.name;
     switch (args.type) {
         case "azure-native:containerregistry:Registry":

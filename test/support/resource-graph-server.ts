@@ -50,6 +50,9 @@ function project(r: any): Record<string, string> {
         statusCode: s(p.status?.code), statusCause: s(p.status?.cause), fixStatus: s(ad.softwareDetails?.fixStatus),
         packageName: s(ad.softwareDetails?.packageName), version: s(ad.softwareDetails?.version),
         fixedVersion: s(ad.softwareDetails?.fixedVersion), timeGenerated: s(p.timeGenerated),
+        publishedDate: s(ad.vulnerabilityDetails?.publishedDate),
+        // The assessed resource: the sub-assessment ID's prefix before /providers/Microsoft.Security/.
+        clusterId: (/^(.*?)\/providers\/Microsoft\.Security\//i.exec(r.id)?.[1] ?? "").toLowerCase(),
     };
 }
 
@@ -97,7 +100,8 @@ export async function startResourceGraphServer(opts: { token: string; resources:
             const rows = opts.resources
                 .filter((r) => body.subscriptions.includes(r.subscriptionId))
                 .map(project)
-                .filter((r) => keys.has(r.assessmentKey) && digests.has(r.digest.toLowerCase()))
+                // A query naming no digest (the running-images inventory) selects by assessment key alone.
+                .filter((r) => keys.has(r.assessmentKey) && (digests.size === 0 || digests.has(r.digest.toLowerCase())))
                 .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
             const top = Math.min(Number(options.$top ?? 1000), 1000);
             const offset = options.$skipToken ? Number(Buffer.from(String(options.$skipToken), "base64").toString("utf8").replace("offset:", "")) : 0;
@@ -126,10 +130,14 @@ export function subAssessment(o: {
     cve?: string; severity?: string; status: "Unhealthy" | "Healthy" | "NotApplicable"; cause?: string;
     fixStatus?: string; pkg?: string; version?: string; fixedVersion?: string; timeGenerated: string;
     key?: string;
+    /** The assessed resource (default: the registry); a managed cluster for running-image sub-assessments. */
+    resourceId?: string;
+    published?: string;
 }): any {
     const key = o.key ?? "c0b7cfc6-3172-465a-b378-53c7ff2cc0d5";
+    const scope = o.resourceId ?? `/subscriptions/${o.sub}/resourceGroups/rg-images/providers/Microsoft.ContainerRegistry/registries/${o.registry.split(".")[0]}`;
     return {
-        id: `/subscriptions/${o.sub}/resourceGroups/rg-images/providers/Microsoft.ContainerRegistry/registries/${o.registry.split(".")[0]}/providers/Microsoft.Security/assessments/${key}/subassessments/${o.name}`,
+        id: `${scope}/providers/Microsoft.Security/assessments/${key}/subassessments/${o.name}`,
         name: o.name, type: "microsoft.security/assessments/subassessments", tenantId: "00000000-0000-0000-0000-00000000aaaa",
         location: "global", resourceGroup: "rg-images", subscriptionId: o.sub,
         properties: {
@@ -139,7 +147,7 @@ export function subAssessment(o: {
             resourceDetails: { id: `/repositories/${o.repository}/images/${o.digest}`, source: "Azure" },
             additionalData: {
                 assessedResourceType: "AzureContainerRegistryVulnerability",
-                vulnerabilityDetails: o.cve ? { cveId: o.cve, severity: o.severity } : undefined,
+                vulnerabilityDetails: o.cve ? { cveId: o.cve, severity: o.severity, ...(o.published ? { publishedDate: o.published } : {}) } : undefined,
                 artifactDetails: { registryHost: o.registry, repositoryName: o.repository, digest: o.digest, tags: ["1.0"], artifactType: "ContainerImage", mediaType: "application/vnd.oci.image.manifest.v1+json" },
                 softwareDetails: o.pkg ? { packageName: o.pkg, version: o.version ?? "", fixedVersion: o.fixedVersion ?? "", fixStatus: o.fixStatus ?? "NoFixAvailable", category: "OS" } : undefined,
             },

@@ -43,12 +43,15 @@ describe("imagegate CLI interface", () => {
     afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it("--help, help COMMAND, COMMAND --help|-h and --version print to stdout and exit 0", async () => {
-        for (const args of [["--help"], ["help"], ["help", "check"], ["check", "--help"], ["preview", "-h"], ["allowed-images-regex", "--help"]]) {
+        for (const args of [["--help"], ["help"], ["help", "check"], ["check", "--help"], ["preview", "-h"], ["allowed-images-regex", "--help"], ["audit", "--help"], ["help", "audit"]]) {
             const r = await cli(args);
             expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
             expect(r.stdout).toMatch(/usage: imagegate/);
         }
         expect((await cli(["check", "--help"])).stdout).toContain("--fail-on LEVEL");
+        // audit takes the same report options as check, and its own.
+        const audit = (await cli(["audit", "--help"])).stdout;
+        for (const flag of ["--state FILE", "--running-images", "--fail-on LEVEL", "--output FILE", "--no-color", "junit, github"]) expect(audit).toContain(flag);
         const v = await cli(["--version"]);
         expect(v).toEqual({ code: 0, stdout: `imagegate ${JSON.parse(fs.readFileSync("package.json", "utf8")).version}\n`, stderr: "" });
     });

@@ -67,6 +67,12 @@ describe("Configure refuses paths that cannot be read safely", () => {
         expect(await refused({ "scanned-images": { reports: [fifo] } })).toMatch(new RegExp(`scanned-images: reports\\[0\\]: ${fifo} is a FIFO`));
     });
 
+    test("a VEX path is held to the same rule as a report path", async () => {
+        const missing = path.join(dir, "vex-nowhere");
+        expect(await refused({ "scanned-images": { vex: [missing] } })).toMatch(new RegExp(`scanned-images: vex\\[0\\]: ${missing} does not exist`));
+        expect(await refused({ "scanned-images": { vex: [fifo] } })).toMatch(new RegExp(`scanned-images: vex\\[0\\]: ${fifo} is a FIFO`));
+    });
+
     test("a FIFO as an explicit docker config", async () => {
         const message = await refused({ "scanned-images": { attestations: true, registries: [{ host: "127.0.0.1:5000", auth: { type: "docker-config", path: fifo } }] } });
         expect(message).toMatch(new RegExp(`scanned-images: registries\\[0\\]\\.auth\\.path: ${fifo} is a FIFO`));

@@ -149,6 +149,24 @@ describe("scanned-images with report files", () => {
         expect((await run(deployment(`contoso.azurecr.io/web@${CLEAN}`), config)).diagnostics).toEqual([]);
     });
 
+    test("VEX files: a not_affected statement for the repository clears its finding with the justification; a malformed document is an advisory naming why", async () => {
+        mkdirSync(join(dir, "vex"), { recursive: true });
+        writeFileSync(join(dir, "vex", "api.json"), JSON.stringify({
+            "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://contoso.example/vex/api", author: "Contoso Security", timestamp: new Date(Date.now() - DAY).toISOString(), version: 1,
+            statements: [
+                { vulnerability: { name: "CVE-2024-5535" }, products: [{ "@id": "pkg:oci/api?repository_url=contoso.azurecr.io/api" }], status: "not_affected", justification: "vulnerable_code_not_in_execute_path" },
+                { vulnerability: { name: "CVE-2023-45853" }, products: [{ "@id": "pkg:oci/api?repository_url=fabrikam.azurecr.io/api" }], status: "not_affected", justification: "component_not_present" },
+            ],
+        }));
+        writeFileSync(join(dir, "vex", "bad.json"), JSON.stringify({ "@context": "https://openvex.dev/ns/v0.2.0", author: "x", timestamp: new Date().toISOString(), version: 1, statements: [{ vulnerability: { name: "CVE-1" }, products: [{ "@id": "pkg:oci/api" }], status: "not_affected" }] }));
+        const r = await run(deployment(`contoso.azurecr.io/api@${VULN}`), { reports: reports(), vex: [join(dir, "vex")] });
+        expect(r.diagnostics.map((d) => d.enforcementLevel ?? "policy")).toEqual(["advisory", "policy"]);
+        expect(r.diagnostics[0].message).toContain(`${join(dir, "vex", "bad.json")}: VEX document refused: statements[0] is not_affected without a justification or impact_statement`);
+        const m = r.diagnostics[1].message;
+        expect(m).toContain("1 vulnerability at or above high (1 high): CVE-2023-45853");
+        expect(m).toContain(`1 cleared by VEX: CVE-2024-5535 not_affected (vulnerable_code_not_in_execute_path), ${join(dir, "vex", "api.json")}`);
+    });
+
     test("a missing report path is a config error: the image fails closed saying which path (Configure refuses it first)", async () => {
         const r = await run(deployment(`contoso.azurecr.io/web@${CLEAN}`), { reports: [join(dir, "nope")] });
         expect(r.diagnostics).toHaveLength(1);

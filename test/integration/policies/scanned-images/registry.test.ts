@@ -299,3 +299,36 @@ describe("authenticated registries", () => {
         }
     }, 60_000);
 });
+
+describe("OpenVEX attached to the digest", () => {
+    const config = () => ({ registries: [reg.host], attestations: true });
+    const vexDoc = (repo: string, digest: string, timestamp = new Date(Date.now() - HOUR).toISOString()) => Buffer.from(JSON.stringify({
+        "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://openvex.dev/docs/public/vex-imagegate-test", author: "Contoso Security",
+        timestamp, version: 1,
+        statements: [{
+            vulnerability: { name: "CVE-2024-9143" },
+            products: [{ "@id": `pkg:oci/${repo.split("/").pop()}@${encodeURIComponent(digest)}?repository_url=${reg.host}/${repo}` }],
+            status: "not_affected", justification: "vulnerable_code_not_in_execute_path",
+        }],
+    }));
+
+    test("a not_affected statement for the exact digest clears the CRITICAL finding, and only with attestations read", async () => {
+        const img = await reg.pushImage("team/vexed", "1.0");
+        const image = `${reg.host}/team/vexed@${img.manifest.digest}`;
+        await attach("team/vexed", img, TRIVY_TYPE, trivy(`${reg.host}/team/vexed`, img.manifest.digest, [{ id: "CVE-2024-9143", severity: "CRITICAL", fixed: "3.3.2-r1" }]));
+        expect(messages(await judge(config(), image))).toContain("CVE-2024-9143 (critical");
+        resetPolicyContexts();
+        await attach("team/vexed", img, "application/vnd.openvex+json", vexDoc("team/vexed", img.manifest.digest));
+        expect((await judge(config(), image)).diagnostics).toEqual([]);
+    });
+
+    test("an expired attached VEX document is refused, named, and the finding stays", async () => {
+        const img = await reg.pushImage("team/stalevex", "1.0");
+        const image = `${reg.host}/team/stalevex@${img.manifest.digest}`;
+        await attach("team/stalevex", img, TRIVY_TYPE, trivy(`${reg.host}/team/stalevex`, img.manifest.digest, [{ id: "CVE-2024-9143", severity: "CRITICAL", fixed: "3.3.2-r1" }]));
+        await attach("team/stalevex", img, "application/vnd.openvex+json", vexDoc("team/stalevex", img.manifest.digest, new Date(Date.now() - 400 * 24 * HOUR).toISOString()));
+        const m = messages(await judge(config(), image));
+        expect(m).toContain("CVE-2024-9143 (critical");
+        expect(m).toMatch(/VEX refused: attestation sha256:.* VEX document refused: has expired/);
+    });
+});

@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 describe("config", () => {
     test("defaults", () => {
-        expect(config()).toEqual({ failOn: "high", maxAgeDays: 7, ignoreUnfixed: false, exceptions: [], reports: [] });
+        expect(config()).toEqual({ failOn: "high", maxAgeDays: 7, ignoreUnfixed: false, exceptions: [], reports: [], vex: [], vexMaxAgeDays: 180 });
     });
 
     test("every error is reported, naming the key", () => {
