@@ -12,7 +12,7 @@ import { admissionRegistries, assertTrusted, loadPolicySettings, parsePolicySett
 import { environmentConfigFrom, validateEnvironmentConfig } from "../../../infra/config";
 import { createEnvironment } from "../../../infra/environment";
 import { mockCall, mockResource } from "../../../cli/preview/mock-outputs";
-import { runUnderMocks, type RegisteredResource } from "../../support/mocks";
+import { capturePulumiLog, runUnderMocks, type RegisteredResource } from "../../support/mocks";
 import { cli } from "../../support/cli";
 import { REPO_ROOT } from "../../support/paths";
 
@@ -168,6 +168,9 @@ describe("the dev environment previewed through the pack (npm start)", () => {
     });
 });
 
+// TrustedImage audits the pinned sample image under mocks: its warnings are kept and asserted here.
+const pulumiLog = capturePulumiLog();
+
 describe("the prod environment under Pulumi mocks", () => {
     let resources: RegisteredResource[];
     const byType = (t: string) => resources.filter((r) => r.type === t);
@@ -207,6 +210,10 @@ describe("the prod environment under Pulumi mocks", () => {
         const acr = byType("azure-native:containerregistry:Registry")[0];
         expect(acr.inputs.encryption.status).toBe("enabled");
         expect(acr.inputs.encryption.keyVaultProperties.keyIdentifier).toBeDefined();
+    });
+
+    it("audit mode: the untrusted sample image is deployed with a warning that says why", () => {
+        expect(pulumiLog).toContainEqual(expect.stringMatching(/^warning: \[runtime\] TrustedImage "sample-image": imagegateprod\.azurecr\.io\/samples\/web:1\.0\.0@sha256:b{64} is not trusted for deployment: [\s\S]+ \(mode audit: deploying anyway\)$/));
     });
 
     it("admits only the prod registry, by digest", () => {
@@ -297,6 +304,11 @@ describe("signature admission in the environment (imagegate:signatureAdmission)"
     }, 60_000);
 
     it("ratify: refused, because SecureCluster runs the Azure Policy add-on's Gatekeeper", async () => {
+        const before = pulumiLog.length;
         await expect(run("ratify")).rejects.toThrow(/cannot run beside the Azure Policy add-on's/);
+        // The sample image's TrustedImage was made before the refusal and still audits: its warning is
+        // awaited (bounded) so nothing logs after this file has finished.
+        for (let i = 0; i < 500 && pulumiLog.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(pulumiLog.slice(before)).toContainEqual(expect.stringMatching(/TrustedImage "sample-image": [\s\S]* \(mode audit: deploying anyway\)$/));
     }, 60_000);
 });
