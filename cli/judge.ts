@@ -45,7 +45,10 @@ export interface Finding {
 export interface JudgeOptions {
     /** URN that stack-policy findings are attached to (the stack resource). */
     stackUrn?: string;
-    onProgress?: (done: number, total: number) => void;
+    /** After each resource's answer: `total` is known once every resource has arrived (undefined before). */
+    onProgress?: (done: number, total: number | undefined) => void;
+    /** Each resource's findings as its answer arrives (the CLI locates them while the document is at hand). */
+    onJudged?: (res: JudgedResource, findings: Finding[]) => Finding[];
 }
 
 /** The violation text of an SDK diagnostic (it prefixes the policy description). */
@@ -75,21 +78,35 @@ function findings(result: AnalyzeResult, byUrn: Map<string, JudgedResource>, fal
     });
 }
 
-/** Requests in flight to the pack: the CLI and the pack work at the same time, each on its own core. */
-export const JUDGE_CONCURRENCY = 8;
+/**
+ * Requests in flight to the pack: the CLI and the pack work at the same time, each on its own core,
+ * and no more resources are read ahead than this window (so reading a stream holds little).
+ */
+export const JUDGE_CONCURRENCY = 16;
 
+/** The resources judged and their findings, in the order the resources came. */
+export interface Judgement {
+    resources: JudgedResource[];
+    findings: Finding[];
+}
+
+/**
+ * Judges resources as they come from `source` (an array, or a stream read while earlier resources
+ * are being judged): at most JUDGE_CONCURRENCY requests in flight, findings in resource order.
+ */
 export async function judge(
     harness: AnalyzerHarness,
     config: ReconciledConfig,
-    resources: JudgedResource[],
+    source: Iterable<JudgedResource>,
     opts: JudgeOptions = {},
-): Promise<Finding[]> {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+): Promise<Judgement> {
+    const resources: JudgedResource[] = [];
+    const byUrn = new Map<string, JudgedResource>();
     const remediating = Object.values(config).some((c) => c.enforcementLevel === "remediate");
-    const custom = resources.filter((r) => r.custom !== false);
-    // Findings by resource position, so the report's order does not depend on which answer came first.
-    const perResource: Finding[][] = new Array(custom.length);
+    // Findings by position among custom resources, so the report's order does not depend on which answer came first.
+    const perResource: Finding[][] = [];
     let done = 0;
+    let total: number | undefined;
     const one = async (res: JudgedResource): Promise<Finding[]> => {
         const out: Finding[] = [];
         if (remediating) {
@@ -110,19 +127,35 @@ export async function judge(
             }
         }
         out.push(...findings(await harness.analyze(res), byUrn, res));
-        return out;
+        return opts.onJudged ? opts.onJudged(res, out) : out;
     };
-    let next = 0;
-    const worker = async () => {
-        while (next < custom.length) {
-            const i = next++;
-            perResource[i] = await one(custom[i]);
-            opts.onProgress?.(++done, custom.length);
+    const it = source[Symbol.iterator]();
+    let custom = 0;
+    /** The next custom resource from the source (components are only recorded), or undefined at its end. */
+    const pull = (): { res: JudgedResource; index: number } | undefined => {
+        for (;;) {
+            const n = it.next();
+            if (n.done) {
+                total = custom;
+                return undefined;
+            }
+            const res = n.value;
+            resources.push(res);
+            byUrn.set(res.urn, res);
+            if (res.custom !== false) return { res, index: custom++ };
         }
     };
-    await Promise.all(Array.from({ length: Math.min(JUDGE_CONCURRENCY, custom.length) }, worker));
+    const worker = async () => {
+        for (let next = pull(); next; ) {
+            perResource[next.index] = await one(next.res);
+            // Pulled before reporting: the last report then knows the total.
+            next = pull();
+            opts.onProgress?.(++done, total);
+        }
+    };
+    await Promise.all(Array.from({ length: JUDGE_CONCURRENCY }, worker));
     const out = perResource.flat();
     // During preview the engine sends inputs as outputs for resources not yet created.
     out.push(...findings(await harness.analyzeStack(resources), byUrn, undefined, opts.stackUrn));
-    return out;
+    return { resources, findings: out };
 }

@@ -6,13 +6,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { COMMAND_USAGE, parseCommand, USAGE, UsageError, type CheckCommand, type PreviewCommand, type ReportOptions } from "./args";
-import { locateFindings } from "./check/locate";
-import { readManifests } from "./check/manifests";
+import type { Document } from "yaml";
+import { Locator } from "./check/locate";
+import { manifestFiles, streamManifests } from "./check/manifests";
+import type { JudgedResource } from "./judge";
 import { ALLOWED_IMAGES_REGEX_USAGE, allowedImagesRegexCommand } from "./commands/allowed-images-regex";
 import { auditCommand, type AuditDeps } from "./commands/audit";
 import { loadProject, ProgramError } from "./preview/program-config";
 import { runProgram } from "./preview/run-program";
-import { describeError, type Report } from "./report/model";
+import { describeError, type InputError, type Report } from "./report/model";
 import { OutputError, writeReport, type ReportIo } from "./report/write";
 import { ConfigError, packageRoot, readPolicyConfigFile, runPack, toolVersion } from "./run";
 
@@ -66,21 +68,36 @@ async function check(cmd: CheckCommand, io: Io): Promise<number> {
     const policyConfig = readPolicyConfigFile(cmd.policyConfig);
     const pack = packDir(cmd.policyPack);
     const say = progress(cmd, io);
-    let manifests;
+    let files: string[];
     try {
-        let shown = 0;
-        manifests = readManifests(cmd.paths, {
-            ignore: cmd.ignore,
-            progress: (files, total, objects) => {
-                // From the start, so a long read is never silent: every 1,000 objects.
-                if (objects - shown >= 1000 || (files === total && objects >= 200)) {
-                    shown = objects;
-                    say?.(`imagegate: read ${objects} objects from ${files}/${total} files`);
-                }
-            },
-        });
+        files = manifestFiles(cmd.paths, { ignore: cmd.ignore });
     } catch (e) {
         throw new UsageError((e as Error).message, "check");
+    }
+    // Documents are read as the pack judges them: each object's findings are located in the document
+    // it came from as its answer arrives, and the document is let go (reading holds little).
+    const texts = new Map<string, string>();
+    const errors: InputError[] = [];
+    const docs = new Map<JudgedResource, Document>();
+    const locator = new Locator(texts);
+    let shown = 0;
+    const stream = streamManifests(files, texts, {
+        progress: (read, total, objects) => {
+            // From the start, so a long read is never silent: every 1,000 objects.
+            if (objects - shown >= 1000 || (read === total && objects >= 200 && objects !== shown)) {
+                shown = objects;
+                say?.(`imagegate: read ${objects} objects from ${read}/${total} files`);
+            }
+        },
+    });
+    function* resources(): Generator<JudgedResource> {
+        for (const it of stream) {
+            if ("error" in it) errors.push(it.error);
+            else {
+                docs.set(it.resource, it.document);
+                yield it.resource;
+            }
+        }
     }
     const report = await runPack({
         command: "check",
@@ -88,10 +105,16 @@ async function check(cmd: CheckCommand, io: Io): Promise<number> {
         policyConfig,
         project: "manifests",
         stack: "check",
-        resources: Promise.resolve(manifests),
+        resources: Promise.resolve({ resources: resources(), errors }),
+        onJudged: (res, found) => {
+            const doc = docs.get(res);
+            docs.delete(res);
+            return doc ? found.map((f) => (f.source ? { ...f, source: locator.locateIn(f, doc) } : f)) : found;
+        },
         progress: say,
     });
-    report.findings = locateFindings(report.findings, manifests.texts);
+    // Stack policies' findings (and any not located as they came) are located now.
+    report.findings = report.findings.map((f) => (f.source ? { ...f, source: locator.locate(f) } : f));
     echoErrors(report, cmd, io);
     return writeReport(report, cmd, io, toolVersion());
 }

@@ -7,7 +7,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { AnalyzerHarness } from "./harness/client";
 import { reconcilePolicyConfig, type PolicyConfigFile } from "./harness/policy-config";
-import { judge, type JudgedResource } from "./judge";
+import { judge, type JudgedResource, type JudgeOptions } from "./judge";
 import type { InputError, Report } from "./report/model";
 
 /** A problem the user must fix before anything can be judged (exit 2). */
@@ -66,12 +66,56 @@ export interface RunInput {
     command: Report["command"];
     packDir: string;
     policyConfig: PolicyConfigFile;
-    /** Resolves to the resources (lets the pack start while the program runs). */
-    resources: Promise<{ resources: JudgedResource[]; errors: InputError[]; stackUrn?: string }>;
+    /**
+     * Resolves to the resources (lets the pack start while the program runs): an array, or a stream
+     * read as the pack judges it (its `errors` array then fills as it is read).
+     */
+    resources: Promise<{ resources: Iterable<JudgedResource>; errors: InputError[]; stackUrn?: string }>;
+    /** Each resource's findings as they arrive (see JudgeOptions.onJudged). */
+    onJudged?: JudgeOptions["onJudged"];
     project?: string;
     stack?: string;
     stackConfig?: Record<string, string>;
     progress?: (text: string) => void;
+}
+
+/** Objects a stream is read ahead while the pack starts (the CLI would wait idle; bounded, so a stream is never all held). */
+export const READ_AHEAD = 2000;
+
+/** Reads `source` in small steps between other work until stopped or READ_AHEAD; `rest()` is what was read, then the remainder. */
+function readAhead(source: Iterable<JudgedResource>): { stop(): void; rest(): Iterable<JudgedResource> } {
+    const it = source[Symbol.iterator]();
+    const read: JudgedResource[] = [];
+    let stopped = false;
+    let ended = false;
+    let failure: { error: unknown } | undefined;
+    const step = () => {
+        try {
+            for (let i = 0; i < 50 && !stopped && read.length < READ_AHEAD; i++) {
+                const n = it.next();
+                if (n.done) {
+                    ended = true;
+                    return;
+                }
+                read.push(n.value);
+            }
+        } catch (error) {
+            failure = { error };
+            return;
+        }
+        if (!stopped && read.length < READ_AHEAD) setImmediate(step);
+    };
+    setImmediate(step);
+    return {
+        stop: () => {
+            stopped = true;
+        },
+        *rest() {
+            yield* read.splice(0);
+            if (failure) throw failure.error;
+            if (!ended) yield* { [Symbol.iterator]: () => it };
+        },
+    };
 }
 
 export async function runPack(input: RunInput): Promise<Report> {
@@ -90,7 +134,14 @@ export async function runPack(input: RunInput): Promise<Report> {
         launching.then((h) => h.close(), () => undefined);
         throw e;
     }
-    const harness = await launching;
+    const ahead = Array.isArray(loaded.resources) ? undefined : readAhead(loaded.resources);
+    let harness: AnalyzerHarness;
+    try {
+        harness = await launching;
+    } finally {
+        ahead?.stop();
+    }
+    if (ahead) loaded = { ...loaded, resources: ahead.rest() };
     try {
         const info = await harness.getAnalyzerInfo();
         info.version = manifestVersion(input.packDir) ?? info.version;
@@ -117,20 +168,24 @@ export async function runPack(input: RunInput): Promise<Report> {
         } catch (e) {
             throw new ConfigError(`policy pack ${info.name} rejected its config: ${(e as Error).message.replace(/^configure: /, "")}`);
         }
-        const total = loaded.resources.filter((r) => r.custom !== false).length;
-        const step = Math.max(1, Math.ceil(total / 10));
-        const findings = await judge(harness, config, loaded.resources, {
+        // A stream's size is known only at its end: progress every 10% when known, else every 1,000.
+        const known = Array.isArray(loaded.resources) ? loaded.resources.filter((r) => r.custom !== false).length : undefined;
+        const step = known !== undefined ? Math.max(1, Math.ceil(known / 10)) : 1000;
+        const judged = await judge(harness, config, loaded.resources, {
             stackUrn: loaded.stackUrn,
-            onProgress: (done) => {
-                if (total >= 200 && (done % step === 0 || done === total)) input.progress?.(`imagegate: judged ${done}/${total} resources`);
+            onJudged: input.onJudged,
+            onProgress: (done, total) => {
+                const of = known ?? total;
+                const big = (of ?? done) >= 200;
+                if (big && (done % step === 0 || done === of)) input.progress?.(`imagegate: judged ${done}${of !== undefined ? `/${of}` : ""} resources`);
             },
         });
         return {
             command: input.command,
             pack: { name: info.name, version: info.version },
             policies: info.policies,
-            resources: loaded.resources,
-            findings,
+            resources: judged.resources,
+            findings: judged.findings,
             errors: loaded.errors,
         };
     } catch (e) {

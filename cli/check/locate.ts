@@ -1,8 +1,9 @@
 /**
  * Points a finding at the value it is about. Findings name the property path discovery walked
  * (`Deployment "web" spec.template.spec.containers[0].image`); that path is followed through the
- * finding's YAML document, `<<` merge keys included, to the node's line and column. Only documents
- * with findings are parsed again, so locating costs nothing for the clean majority.
+ * finding's YAML document, `<<` merge keys included, to the node's line and column. `check` locates
+ * each object's findings in the document it was read from, as the answer arrives; a finding located
+ * later (a stack policy's) has its document parsed again, only then.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { parsePath, type Step } from "../../core/paths";
@@ -82,17 +83,32 @@ export class Locator {
     locate(f: Finding): SourceLocation | undefined {
         const src = f.source;
         const text = src && this.texts.get(src.file);
-        if (!src || text === undefined || !src.range) return src;
+        if (!src || text === undefined || !src.range || src.column !== undefined) return src;
         const doc = this.document(src, text);
-        if (!doc) return src;
+        // The document was parsed from its own slice: its positions count from the document's start.
+        return doc ? this.find(f.message, src, doc, src.range[0], text) : src;
+    }
+
+    /**
+     * As `locate`, in the document the object was read from (parsed from the whole file, so nothing
+     * is parsed again): what `check` does as each answer arrives, while the document is at hand.
+     */
+    locateIn(f: Finding, doc: Document): SourceLocation | undefined {
+        const src = f.source;
+        const text = src && this.texts.get(src.file);
+        if (!src || text === undefined || src.column !== undefined) return src;
+        return this.find(f.message, src, doc, 0, text);
+    }
+
+    private find(message: string, src: SourceLocation, doc: Document, base: number, text: string): SourceLocation {
         let root: unknown = doc.contents;
         if (src.item !== undefined) root = child(doc, child(doc, root, "items"), src.item);
-        for (const steps of pathsIn(f.message)) {
+        for (const steps of pathsIn(message)) {
             let node: unknown = root;
             for (const s of steps) node = node === undefined ? undefined : child(doc, node, s);
             const start = (node as Node | undefined)?.range?.[0];
             if (start === undefined) continue;
-            const pos = this.lineCounter(src.file, text).linePos(src.range[0] + start);
+            const pos = this.lineCounter(src.file, text).linePos(base + start);
             return { ...src, line: pos.line, column: pos.col };
         }
         return src;

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { minimatch } from "minimatch";
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import { Composer, isMap, isSeq, LineCounter, Parser, type Document, type Node } from "yaml";
 import type { JudgedResource } from "../judge";
 import type { InputError } from "../report/model";
 import { kubernetesTypeToken } from "./type-token";
@@ -80,80 +80,111 @@ function looksLikeTemplate(text: string): boolean {
 
 const HELM_HINT = "a Helm template, not rendered YAML: render it first (`helm template RELEASE CHART | imagegate check -`), or leave it out with --ignore";
 
+/** The 1-based line of an error (the `yaml` package's position, counted by the stream's LineCounter). */
+function errorLine(doc: Document.Parsed, lc: LineCounter): number | undefined {
+    const pos = doc.errors[0]?.pos?.[0];
+    return pos === undefined ? undefined : lc.linePos(pos).line;
+}
+
 function firstError(doc: Document.Parsed): string {
     const e = doc.errors[0];
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more errors in this document)` : "";
     return `malformed YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}${more}`;
 }
 
-/** Parses one file's text; `file` is the name used in findings and errors. */
-export function parseManifests(file: string, text: string): ManifestSet {
-    const resources: JudgedResource[] = [];
-    const errors: InputError[] = [];
-    const texts = new Map([[file, text]]);
+/** One thing read from a manifest: an object to judge (with its parsed document, while it lives) or an input error. */
+export type ManifestItem = { resource: JudgedResource; document: Document.Parsed } | { error: InputError };
+
+/** The documents of a text one at a time, as the `yaml` package composes them (parseAllDocuments, streamed). */
+function* documents(text: string, lc: LineCounter): Generator<Document.Parsed> {
+    const composer = new Composer(KUBECTL_YAML);
+    yield* composer.compose(new Parser(lc.addNewLine).parse(text)) as Generator<Document.Parsed>;
+}
+
+/**
+ * Reads one file's text document by document; `file` is the name used in findings and errors.
+ * Nothing is held beyond the document being read, so a consumer can judge each object as it arrives.
+ */
+export function* streamFile(file: string, text: string): Generator<ManifestItem> {
     const lc = new LineCounter();
-    const list = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter: lc });
-    const docs = Array.isArray(list) ? list : [list];
-    // A chart template breaks YAML in many places; one error for the file says what it is and what to do.
-    if (docs.some((d) => d.errors.length) && looksLikeTemplate(text)) {
-        const at = docs.find((d) => d.errors.length)!.errors[0];
-        return { resources, errors: [{ file, line: at.linePos?.[0]?.line, message: HELM_HINT }], texts };
-    }
-    docs.forEach((doc, document) => {
-        if (doc.errors.length) {
-            errors.push({ file, document, line: doc.errors[0].linePos?.[0]?.line, message: firstError(doc) });
+    let docs: Iterable<Document.Parsed> = documents(text, lc);
+    if (looksLikeTemplate(text)) {
+        // A chart template breaks YAML in many places; one error for the file says what it is and what to do.
+        const all = [...docs];
+        const bad = all.find((d) => d.errors.length);
+        if (bad) {
+            yield { error: { file, line: errorLine(bad, lc), message: HELM_HINT } };
             return;
+        }
+        docs = all;
+    }
+    let document = -1;
+    for (const doc of docs) {
+        document++;
+        if (doc.errors.length) {
+            yield { error: { file, document, line: errorLine(doc, lc), message: firstError(doc) } };
+            continue;
         }
         let value: unknown;
         try {
             value = doc.toJS(TO_JS);
         } catch (e) {
-            errors.push({ file, document, line: lineOf(doc.contents as Node, lc), message: `malformed YAML: ${(e as Error).message}` });
-            return;
+            yield { error: { file, document, line: lineOf(doc.contents as Node, lc), message: `malformed YAML: ${(e as Error).message}` } };
+            continue;
         }
-        if (value === null || value === undefined) return; // empty document (comments only, or `---` twice)
+        if (value === null || value === undefined) continue; // empty document (comments only, or `---` twice)
         const docLine = lineOf(doc.contents as Node, lc);
         const range: [number, number] = [doc.range[0], doc.range[2]];
         if (!isObject(value)) {
-            errors.push({ file, document, line: docLine, message: `expected a Kubernetes object, found ${Array.isArray(value) ? "a sequence" : typeof value}` });
-            return;
+            yield { error: { file, document, line: docLine, message: `expected a Kubernetes object, found ${Array.isArray(value) ? "a sequence" : typeof value}` } };
+            continue;
         }
         const isList = typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items);
         if (!isList) {
-            addObject(value, { file, document, line: docLine, range }, resources, errors);
-            return;
+            yield toItem(value, { file, document, line: docLine, range }, doc);
+            continue;
         }
         const itemsNode = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
-        (value.items as unknown[]).forEach((item, i) => {
+        const items = value.items as unknown[];
+        for (let i = 0; i < items.length; i++) {
+            const item = items[i];
             const itemNode = isSeq(itemsNode) ? (itemsNode.items[i] as Node) : undefined;
             const loc = { file, document, item: i, line: lineOf(itemNode, lc) ?? docLine, range };
-            if (!isObject(item)) errors.push({ file, document, line: loc.line, message: `List item ${i} is not an object` });
-            else addObject(item, loc, resources, errors);
-        });
-    });
-    return { resources, errors, texts };
+            yield isObject(item) ? toItem(item, loc, doc) : { error: { file, document, line: loc.line, message: `List item ${i} is not an object` } };
+        }
+    }
 }
 
-function addObject(obj: Record<string, unknown>, loc: NonNullable<JudgedResource["source"]>, resources: JudgedResource[], errors: InputError[]): void {
+/** Parses one file's text; `file` is the name used in findings and errors. */
+export function parseManifests(file: string, text: string): ManifestSet {
+    const set: ManifestSet = { resources: [], errors: [], texts: new Map([[file, text]]) };
+    for (const it of streamFile(file, text)) {
+        if ("error" in it) set.errors.push(it.error);
+        else set.resources.push(it.resource);
+    }
+    return set;
+}
+
+function toItem(obj: Record<string, unknown>, loc: NonNullable<JudgedResource["source"]>, document: Document.Parsed): ManifestItem {
     let type: string;
     try {
         type = kubernetesTypeToken(obj.apiVersion, obj.kind);
     } catch (e) {
-        errors.push({ file: loc.file, document: loc.document, line: loc.line, message: `not a Kubernetes object: ${(e as Error).message}` });
-        return;
+        return { error: { file: loc.file, document: loc.document, line: loc.line, message: `not a Kubernetes object: ${(e as Error).message}` } };
     }
     const meta = isObject(obj.metadata) ? obj.metadata : {};
     const name = typeof meta.name === "string" ? meta.name : typeof meta.generateName === "string" ? `${meta.generateName}*` : `${obj.kind}-${loc.document}`;
     const ns = typeof meta.namespace === "string" ? `${meta.namespace}/` : "";
     const where = `${loc.file}#${loc.document}${loc.item !== undefined ? `.${loc.item}` : ""}`;
-    resources.push({
+    const resource: JudgedResource = {
         type,
         name: `${ns}${name}`,
         // A URN per object, unique across files: the name carries file and document.
         urn: `urn:pulumi:check::manifests::${type}::${where}:${ns}${name}`,
         properties: obj,
         source: loc,
-    });
+    };
+    return { resource, document };
 }
 
 export interface ReadOptions extends WalkOptions {
@@ -164,24 +195,37 @@ export interface ReadOptions extends WalkOptions {
     progress?: (files: number, totalFiles: number, objects: number) => void;
 }
 
-export function readManifests(args: string[], opts: ReadOptions = {}): ManifestSet {
+/**
+ * The objects and errors of `files` (from manifestFiles), file by file and document by document, in
+ * order; each file's text is added to `texts` (by the name used in findings) before its first item.
+ */
+export function* streamManifests(files: string[], texts: Map<string, string>, opts: ReadOptions = {}): Generator<ManifestItem> {
     const cwd = opts.cwd ?? process.cwd();
-    const all: ManifestSet = { resources: [], errors: [], texts: new Map() };
-    const files = manifestFiles(args, opts);
-    files.forEach((f, i) => {
+    let objects = 0;
+    for (let i = 0; i < files.length; i++) {
+        const f = files[i];
         const shown = f === "-" ? STDIN : path.relative(cwd, path.resolve(f)) || f;
         let text: string;
         try {
             text = f === "-" ? (opts.stdin ?? (() => fs.readFileSync(0, "utf8")))() : fs.readFileSync(f, "utf8");
         } catch (e) {
-            all.errors.push({ file: shown, message: `cannot read: ${(e as Error).message}` });
-            return;
+            yield { error: { file: shown, message: `cannot read: ${(e as Error).message}` } };
+            continue;
         }
-        const set = parseManifests(shown, text);
-        for (const r of set.resources) all.resources.push(r);
-        for (const e of set.errors) all.errors.push(e);
-        all.texts.set(shown, text);
-        opts.progress?.(i + 1, files.length, all.resources.length);
-    });
+        texts.set(shown, text);
+        for (const it of streamFile(shown, text)) {
+            if ("resource" in it) opts.progress?.(i, files.length, ++objects);
+            yield it;
+        }
+        opts.progress?.(i + 1, files.length, objects);
+    }
+}
+
+export function readManifests(args: string[], opts: ReadOptions = {}): ManifestSet {
+    const all: ManifestSet = { resources: [], errors: [], texts: new Map() };
+    for (const it of streamManifests(manifestFiles(args, opts), all.texts, opts)) {
+        if ("error" in it) all.errors.push(it.error);
+        else all.resources.push(it.resource);
+    }
     return all;
 }

@@ -66,22 +66,28 @@ export class AnalyzerHarness {
         return this.pack.protocolErrors();
     }
 
-    private call<Req, Res>(method: string, request: Req): Promise<Res> {
+    /** One unary RPC; `raw` sends `request` as already-encoded bytes to `raw.path`. */
+    private call<Req, Res>(method: string, request: Req, raw?: { path: string; decode: (b: Buffer) => unknown }): Promise<Res> {
         const bad = this.protocolErrors();
         if (bad.length) {
             return Promise.reject(new Error(`policy pack wrote to stdout after its port (protocol error): ${JSON.stringify(bad[0].slice(0, 200))}`));
         }
         return new Promise<Res>((resolve, reject) => {
             const deadline = new Date(Date.now() + this.rpcTimeoutMs);
-            const fn = (this.client as unknown as Record<string, Function>)[method];
-            fn.call(this.client, request, new grpc.Metadata(), { deadline }, (err: Error | null, res: Res) => {
+            const done = (err: Error | null, res?: Res) => {
                 if (err) {
                     const details = (err as { details?: string }).details ?? err.message;
                     const e = new Error(`${method}: ${details}`) as Error & { code?: number };
                     e.code = (err as { code?: number }).code;
                     reject(e);
-                } else resolve(res);
-            });
+                } else resolve(res as Res);
+            };
+            if (raw) {
+                this.client.makeUnaryRequest(raw.path, (b: Buffer) => b, raw.decode as (b: Buffer) => Res, request as Buffer, new grpc.Metadata(), { deadline }, done);
+            } else {
+                const fn = (this.client as unknown as Record<string, Function>)[method];
+                fn.call(this.client, request, new grpc.Metadata(), { deadline }, done);
+            }
         });
     }
 
@@ -158,10 +164,20 @@ export class AnalyzerHarness {
         return toAnalyzeResult(await this.call("analyze", analyzeRequest(resource)));
     }
 
+    /**
+     * AnalyzeStack, encoded one resource at a time: the request is the concatenation of each
+     * AnalyzerResource's own encoding as field 1 (a repeated message in protobuf's wire format), so
+     * only the bytes are held, never a message tree of every resource at once.
+     */
     async analyzeStack(resources: AnalyzeStackResource[]): Promise<AnalyzeResult> {
-        const r = new analyzerPb.AnalyzeStackRequest();
-        r.setResourcesList(resources.map(stackResource));
-        return toAnalyzeResult(await this.call("analyzeStack", r));
+        const parts: Uint8Array[] = [];
+        for (const res of resources) {
+            const bytes = stackResource(res).serializeBinary();
+            parts.push(lengthDelimited(1, bytes.length), bytes);
+        }
+        const request = Buffer.concat(parts);
+        const def = analyzerGrpc.AnalyzerService.analyzeStack;
+        return toAnalyzeResult(await this.call("analyzeStack", request, { path: def.path, decode: def.responseDeserialize }));
     }
 
     async remediate(resource: AnalyzeResource): Promise<RemediateResult> {
@@ -236,6 +252,19 @@ function stackResource(res: AnalyzeStackResource): InstanceType<Pb["AnalyzerReso
         r.getPropertydependenciesMap().set(k, deps);
     }
     return r;
+}
+
+/** The tag and length of a length-delimited field (protobuf wire type 2), as varints. */
+function lengthDelimited(field: number, length: number): Uint8Array {
+    const out: number[] = [(field << 3) | 2];
+    for (let n = length; ; n = Math.floor(n / 128)) {
+        if (n < 128) {
+            out.push(n);
+            break;
+        }
+        out.push((n % 128) | 128);
+    }
+    return Uint8Array.from(out);
 }
 
 function notApplicable(list: { getPolicyName(): string; getReason(): string }[]): NotApplicable[] {

@@ -140,3 +140,24 @@ export function ofType(resources: readonly RegisteredResource[], type: string): 
     if (found.length === 0) throw new Error(`no ${type} registered; registered: ${resources.map((r) => r.type).join(", ")}`);
     return found;
 }
+
+/** A line Pulumi's log writes to the console when no engine is connected (as under mocks). */
+const RUNTIME_LINE = /^(info|warning|error|debug): \[runtime\] /;
+
+/**
+ * Keeps what Pulumi's log writes under mocks (`warning: [runtime] …`), for the test to assert,
+ * instead of letting it reach jest's console; any other console output still goes through. Stays
+ * on to the end of the file: an apply may log after the run that started it has returned.
+ */
+export function capturePulumiLog(): string[] {
+    const lines: string[] = [];
+    for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+        const original = console[method].bind(console);
+        jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+            const text = args.map(String).join(" ");
+            if (RUNTIME_LINE.test(text)) lines.push(text);
+            else original(...args);
+        });
+    }
+    return lines;
+}
