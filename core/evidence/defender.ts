@@ -17,7 +17,7 @@ import { validateDigest } from "../reference";
 import { isRecord } from "./json";
 import { severityFromWord } from "./severity";
 import { parseTimestamp } from "./time";
-import { Finding, ScanReport } from "./types";
+import { Vulnerability, ScanReport } from "./types";
 
 export const DEFENDER_ASSESSMENT_KEYS: readonly string[] = [
     "c0b7cfc6-3172-465a-b378-53c7ff2cc0d5", // Azure registry container images should have vulnerabilities resolved (MDVM)
@@ -159,7 +159,7 @@ export function rowsToEvidence(rows: readonly DefenderRow[], wanted: readonly st
             continue;
         }
         let scannedAt: Date | undefined;
-        const findings: Finding[] = [];
+        const findings: Vulnerability[] = [];
         for (const r of assessed) {
             const t = parseTimestamp(r.timeGenerated);
             if (!t.ok) throw new DefenderError("malformed", `Defender sub-assessment ${r.id}: timeGenerated ${t.failure.message}`);

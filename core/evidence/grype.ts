@@ -6,7 +6,7 @@ import { readDigests, settleDigests } from "./digests";
 import { isRecord, optString, typeName } from "./json";
 import { severityFromWord } from "./severity";
 import { parseTimestamp } from "./time";
-import { Finding, ParseContext, ReportResult, reportFailure } from "./types";
+import { Vulnerability, ParseContext, ReportResult, reportFailure } from "./types";
 
 export function looksLikeGrype(v: unknown): boolean {
     return isRecord(v) && Array.isArray(v.matches) && (isRecord(v.source) || isRecord(v.descriptor));
@@ -45,7 +45,7 @@ export function parseGrypeReport(doc: unknown, ctx: ParseContext): ReportResult 
     else if (stamp === undefined || stamp === "") return reportFailure("no-scan-time", src, "descriptor.timestamp is missing, so the scan's age is unknown");
     else return reportFailure("invalid-time", src, `descriptor.timestamp ${t.failure.message}`);
 
-    const findings: Finding[] = [];
+    const findings: Vulnerability[] = [];
     for (const [i, m] of doc.matches.entries()) {
         const f = grypeFinding(m);
         if (typeof f === "string") return reportFailure("invalid-structure", src, `matches[${i}]: ${f}`);
@@ -54,7 +54,7 @@ export function parseGrypeReport(doc: unknown, ctx: ParseContext): ReportResult 
     return { ok: true, report: { tool: "grype", format: "grype-json", source: src, digests: digests.digests, scannedAt, findings } };
 }
 
-function grypeFinding(m: unknown): Finding | string {
+function grypeFinding(m: unknown): Vulnerability | string {
     if (!isRecord(m)) return `must be an object, got ${typeName(m)}`;
     const v = m.vulnerability, a = m.artifact;
     if (!isRecord(v)) return "vulnerability must be an object";

@@ -12,7 +12,7 @@ import { exemptionMatches } from "../trust";
 import { JudgementConfig, ScanException } from "./config";
 import { bareDigest } from "./digests";
 import { severityRank } from "./severity";
-import { Finding, ScanReport, Severity } from "./types";
+import { Vulnerability, ScanReport, Severity } from "./types";
 import { describeStatement, vexClears, VexedFinding, VexStatement } from "./vex";
 
 const DAY_MS = 86_400_000;
@@ -38,7 +38,7 @@ export interface ImageEvidence {
 export type VerdictKind = "clean" | "unscanned" | "stale" | "vulnerable";
 
 export interface ExceptedFinding {
-    readonly finding: Finding;
+    readonly finding: Vulnerability;
     readonly exception: ScanException;
 }
 
@@ -49,7 +49,7 @@ export interface Verdict {
     readonly message: string;
     /** The fresh reports the verdict rests on. */
     readonly reports: readonly ScanReport[];
-    readonly blocking: readonly Finding[];
+    readonly blocking: readonly Vulnerability[];
     readonly excepted: readonly ExceptedFinding[];
     /** Exceptions that matched a blocking finding but have expired. */
     readonly expired: readonly ScanException[];
@@ -73,15 +73,15 @@ function day(d: Date): string {
     return d.toISOString().slice(0, 10);
 }
 
-function exceptionMatches(ex: ScanException, f: Finding, ref: ImageReference): boolean {
+function exceptionMatches(ex: ScanException, f: Vulnerability, ref: ImageReference): boolean {
     const id = ex.id.toLowerCase();
     if (f.id.toLowerCase() !== id && !(f.aliases ?? []).some((a) => a.toLowerCase() === id)) return false;
     return ex.images === undefined || ex.images.some((e) => exemptionMatches(e, ref));
 }
 
 /** Same vulnerability in the same package version, reported by several scanners, counts once (highest severity). */
-function mergeFindings(reports: readonly ScanReport[]): Finding[] {
-    const merged = new Map<string, Finding>();
+function mergeFindings(reports: readonly ScanReport[]): Vulnerability[] {
+    const merged = new Map<string, Vulnerability>();
     for (const r of reports) {
         for (const f of r.findings) {
             const key = `${f.id.toLowerCase()}\u0000${f.package}\u0000${f.installedVersion}`;
@@ -120,7 +120,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
         }
         return true;
     });
-    const base = { reports: [] as ScanReport[], blocking: [] as Finding[], excepted: [] as ExceptedFinding[], expired: [] as ScanException[], vexed: [] as VexedFinding[] };
+    const base = { reports: [] as ScanReport[], blocking: [] as Vulnerability[], excepted: [] as ExceptedFinding[], expired: [] as ScanException[], vexed: [] as VexedFinding[] };
     const noteText = notes.length > 0 ? ` ${notes.join("; ")}.` : "";
 
     if (dated.length === 0) {
@@ -139,7 +139,7 @@ export function judgeImage(evidence: ImageEvidence, config: JudgementConfig, now
     }
 
     const threshold = severityRank(config.failOn);
-    const blocking: Finding[] = [];
+    const blocking: Vulnerability[] = [];
     const excepted: ExceptedFinding[] = [];
     const vexed: VexedFinding[] = [];
     const expired = new Set<ScanException>();

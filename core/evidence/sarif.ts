@@ -25,7 +25,7 @@ import { readDigests, settleDigests } from "./digests";
 import { isRecord, JsonRecord, typeName } from "./json";
 import { severityFromScore, severityFromWord } from "./severity";
 import { parseTimestamp } from "./time";
-import { Finding, ParseContext, ReportResult, ScanTool, Severity, reportFailure } from "./types";
+import { Vulnerability, ParseContext, ReportResult, ScanTool, Severity, reportFailure } from "./types";
 
 /** Most runs, rules and results one SARIF log may hold (a large image's scan has a few thousand). */
 export const SARIF_LIMITS = { runs: 64, rules: 100_000, results: 200_000 } as const;
@@ -96,7 +96,7 @@ export function parseSarifReport(doc: unknown, ctx: ParseContext): ReportResult 
     let vulnRules = 0;
     let ruleCount = 0, resultCount = 0;
     const otherRules: JsonRecord[] = [];
-    const findings = new Map<string, Finding>();
+    const findings = new Map<string, Vulnerability>();
     for (const [ri, run] of doc.runs.entries()) {
         const where = `runs[${ri}]`;
         if (!isRecord(run)) return reportFailure("invalid-structure", src, `${where} must be an object`);
@@ -177,7 +177,7 @@ function invocationTime(invocations: unknown, max: number): { at?: Date; error?:
 }
 
 /** A result → finding; undefined for results of rules that are not vulnerabilities. */
-function sarifFinding(r: unknown, declared: readonly unknown[], rules: ReadonlyMap<string, { rule: JsonRecord }>, tool: ScanTool): Finding | undefined | string {
+function sarifFinding(r: unknown, declared: readonly unknown[], rules: ReadonlyMap<string, { rule: JsonRecord }>, tool: ScanTool): Vulnerability | undefined | string {
     if (!isRecord(r)) return `must be an object, got ${typeName(r)}`;
     const ruleId = r.ruleId;
     if (typeof ruleId !== "string" || ruleId.length === 0) return "ruleId is missing";

@@ -6,7 +6,7 @@ import { readDigests, settleDigests } from "./digests";
 import { isRecord, JsonRecord, optString, typeName } from "./json";
 import { severityFromWord } from "./severity";
 import { parseTimestamp } from "./time";
-import { Finding, ParseContext, ReportResult, reportFailure } from "./types";
+import { Vulnerability, ParseContext, ReportResult, reportFailure } from "./types";
 
 /** Result classes that come from vulnerability scanning (others are secrets, misconfigurations, licenses). */
 const VULN_CLASSES = new Set(["os-pkgs", "lang-pkgs"]);
@@ -42,7 +42,7 @@ export function parseTrivyReport(doc: unknown, ctx: ParseContext): ReportResult 
 
     const results = doc.Results ?? [];
     if (!Array.isArray(results)) return reportFailure("invalid-structure", src, `Results must be an array, got ${typeName(results)}`);
-    const findings: Finding[] = [];
+    const findings: Vulnerability[] = [];
     let vulnScan = false;
     for (const [i, r] of results.entries()) {
         if (!isRecord(r)) return reportFailure("invalid-structure", src, `Results[${i}] must be an object`);
@@ -64,7 +64,7 @@ export function parseTrivyReport(doc: unknown, ctx: ParseContext): ReportResult 
 }
 
 /** One `Vulnerabilities[]` entry, also used for the report inside a cosign vulnerability attestation. */
-function trivyFinding(v: unknown): Finding | string {
+function trivyFinding(v: unknown): Vulnerability | string {
     if (!isRecord(v)) return `must be an object, got ${typeName(v)}`;
     const id = v.VulnerabilityID;
     if (typeof id !== "string" || id.length === 0) return "VulnerabilityID is missing";

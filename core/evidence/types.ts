@@ -11,7 +11,7 @@ export type ScanTool = "trivy" | "grype" | "defender";
 
 export type ReportFormat = "trivy-json" | "grype-json" | "sarif" | "cosign-vuln" | "defender";
 
-export interface Finding {
+export interface Vulnerability {
     /** Vulnerability ID as the scanner reports it (CVE-…, GHSA-…, ALAS-…). */
     readonly id: string;
     /** Other IDs for the same vulnerability (Grype's related vulnerabilities), for exceptions. */
@@ -36,7 +36,7 @@ export interface ScanReport {
     readonly digests: readonly string[];
     /** When the scan ran. */
     readonly scannedAt: Date;
-    readonly findings: readonly Finding[];
+    readonly findings: readonly Vulnerability[];
 }
 
 export type ReportErrorCode =

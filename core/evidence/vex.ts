@@ -21,7 +21,7 @@ import { bareDigest } from "./digests";
 import { decodeJson, isRecord, JsonRecord, typeName } from "./json";
 import { imagePurl, normalizeRepositoryUrl, PackageUrl, parsePurl } from "./purl";
 import { parseTimestamp } from "./time";
-import { Finding } from "./types";
+import { Vulnerability } from "./types";
 import { ImageReference } from "../reference";
 import { fail, type Failed } from "../result";
 
@@ -247,7 +247,7 @@ export function parseVex(bytes: Uint8Array | string, options: VexParseOptions): 
 
 /** A finding a VEX statement removed, and why. */
 export interface VexedFinding {
-    readonly finding: Finding;
+    readonly finding: Vulnerability;
     readonly statement: VexStatement;
 }
 
@@ -280,7 +280,7 @@ function productMatches(p: VexProduct, ref: ImageReference, digest: string): boo
 }
 
 /** Whether a subcomponent names the package a finding is in (by purl name, and version when given). */
-function subcomponentMatches(c: VexComponent, f: Finding): boolean {
+function subcomponentMatches(c: VexComponent, f: Vulnerability): boolean {
     const pkg = f.package.toLowerCase();
     if (!pkg) return false;
     return c.purls.some((u) => {
@@ -290,7 +290,7 @@ function subcomponentMatches(c: VexComponent, f: Finding): boolean {
     });
 }
 
-function vulnerabilityMatches(s: VexStatement, f: Finding): boolean {
+function vulnerabilityMatches(s: VexStatement, f: Vulnerability): boolean {
     const ids = new Set([f.id, ...(f.aliases ?? [])].map((x) => x.toLowerCase()));
     return ids.has(s.vulnerability.toLowerCase()) || s.aliases.some((a) => ids.has(a.toLowerCase()));
 }
@@ -307,7 +307,7 @@ export function statementsFor(documents: readonly VexDocument[], ref: ImageRefer
  * The latest applicable statement about `finding`, if its status removes it (not_affected, fixed).
  * `statements` must be those about the image (statementsFor).
  */
-export function vexClears(statements: readonly VexStatement[], finding: Finding, ref: ImageReference, digest: string): VexStatement | undefined {
+export function vexClears(statements: readonly VexStatement[], finding: Vulnerability, ref: ImageReference, digest: string): VexStatement | undefined {
     const d = bareDigest(digest);
     let latest: VexStatement | undefined;
     for (const s of statements) {

@@ -6,7 +6,7 @@ import { judgeImage } from "../../../../core/evidence/judge";
 import { collectEvidence } from "../../../../core/evidence/collect";
 import { indexByDigest } from "../../../../core/evidence/load";
 import { parseReport } from "../../../../core/evidence/parse";
-import { Finding, ScanReport } from "../../../../core/evidence/types";
+import { Vulnerability, ScanReport } from "../../../../core/evidence/types";
 import { FIXTURES } from "../../../support/paths";
 
 const NOW = new Date("2026-11-22T12:00:00Z");
@@ -25,7 +25,7 @@ function config(raw: unknown = {}): EvidenceConfig {
     return c.config;
 }
 
-function report(findings: Finding[], scannedAt = "2026-11-21T00:00:00Z", tool: ScanReport["tool"] = "trivy"): ScanReport {
+function report(findings: Vulnerability[], scannedAt = "2026-11-21T00:00:00Z", tool: ScanReport["tool"] = "trivy"): ScanReport {
     return { tool, format: "trivy-json", source: `${tool}.json`, digests: [APP], scannedAt: new Date(scannedAt), findings };
 }
 
@@ -157,21 +157,21 @@ describe("judgeImage", () => {
     });
 
     test("exceptions match a finding's aliases (Grype related vulnerabilities)", () => {
-        const f: Finding = { id: "GHSA-w32m-9786-jp63", aliases: ["CVE-2024-45338"], severity: "high", fixAvailable: false, package: "golang.org/x/net", installedVersion: "v0.30.0" };
+        const f: Vulnerability = { id: "GHSA-w32m-9786-jp63", aliases: ["CVE-2024-45338"], severity: "high", fixAvailable: false, package: "golang.org/x/net", installedVersion: "v0.30.0" };
         const cfg = config({ exceptions: [{ id: "CVE-2024-45338", expires: "2027-01-01", reason: "not reachable" }] });
         expect(judge([report([f])], cfg).pass).toBe(true);
     });
 
     test("findings of every fresh report count, merged across scanners at the highest severity", () => {
-        const a: Finding = { id: "CVE-2024-1", severity: "medium", fixAvailable: false, package: "p", installedVersion: "1" };
-        const b: Finding = { ...a, severity: "high", fixAvailable: true, fixedVersion: "2" };
+        const a: Vulnerability = { id: "CVE-2024-1", severity: "medium", fixAvailable: false, package: "p", installedVersion: "1" };
+        const b: Vulnerability = { ...a, severity: "high", fixAvailable: true, fixedVersion: "2" };
         const v = judge([report([a]), report([b], "2026-11-21T01:00:00Z", "grype")]);
         expect(v.blocking).toEqual([{ ...a, severity: "high", fixAvailable: true, fixedVersion: "2" }]);
         expect(v.message).toMatch(/scanned by trivy, grype/);
     });
 
     test("unknown severity blocks only at failOn low", () => {
-        const u: Finding = { id: "CVE-2026-9", severity: "unknown", fixAvailable: false, package: "p", installedVersion: "1" };
+        const u: Vulnerability = { id: "CVE-2026-9", severity: "unknown", fixAvailable: false, package: "p", installedVersion: "1" };
         expect(judge([report([u])], config({ failOn: "medium" })).pass).toBe(true);
         expect(judge([report([u])], config({ failOn: "low" })).pass).toBe(false);
     });

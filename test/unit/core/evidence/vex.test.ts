@@ -8,7 +8,7 @@ import { parseVex, parseVexDocument, statementsFor, vexClears, VexDocument } fro
 import { loadVex } from "../../../../core/evidence/vex-load";
 import { parseVexAttachment } from "../../../../core/evidence/vex-attestation";
 import { imagePurl, parsePurl } from "../../../../core/evidence/purl";
-import { Finding, ScanReport } from "../../../../core/evidence/types";
+import { Vulnerability, ScanReport } from "../../../../core/evidence/types";
 import { FIXTURES } from "../../../support/paths";
 
 const NOW = new Date("2026-11-22T12:00:00Z");
@@ -23,8 +23,8 @@ function ref(s: string): ImageReference {
 }
 const IMAGE = ref(`contoso.azurecr.io/team/app:1.4.2@${APP}`);
 
-const SSL: Finding = { id: "CVE-2024-5535", severity: "critical", fixAvailable: true, package: "libssl3", installedVersion: "3.0.14-1~deb12u1", fixedVersion: "3.0.15-1~deb12u1" };
-const ZLIB: Finding = { id: "CVE-2023-45853", aliases: ["GHSA-zlib-0000-0000"], severity: "critical", fixAvailable: false, package: "zlib1g", installedVersion: "1:1.2.13.dfsg-1" };
+const SSL: Vulnerability = { id: "CVE-2024-5535", severity: "critical", fixAvailable: true, package: "libssl3", installedVersion: "3.0.14-1~deb12u1", fixedVersion: "3.0.15-1~deb12u1" };
+const ZLIB: Vulnerability = { id: "CVE-2023-45853", aliases: ["GHSA-zlib-0000-0000"], severity: "critical", fixAvailable: false, package: "zlib1g", installedVersion: "1:1.2.13.dfsg-1" };
 
 function doc(statements: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
     return { "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://openvex.dev/docs/public/vex-test", author: "Contoso Security", timestamp: "2026-11-20T10:00:00Z", version: 1, statements, ...extra };
@@ -39,7 +39,7 @@ function parsed(d: unknown, source = "vex.json"): VexDocument {
     if (!r.ok) throw new Error(r.failure.message);
     return r.document;
 }
-function clears(d: VexDocument | VexDocument[], f: Finding, image = IMAGE, digest = APP) {
+function clears(d: VexDocument | VexDocument[], f: Vulnerability, image = IMAGE, digest = APP) {
     const docs = Array.isArray(d) ? d : [d];
     return vexClears(statementsFor(docs, image, digest), f, image, digest);
 }
