@@ -16,6 +16,19 @@ export interface StackFinding {
     readonly message: string;
 }
 
+/**
+ * Findings for clusters whose admission a stack policy must judge against gate settings it could not
+ * read (the pack was not configured with them, or they are invalid and their own policy says so):
+ * never a pass. `what` names what cannot be judged, `settings` the settings that are missing.
+ */
+export function unjudgedClusters(clusters: readonly StackResource[], what: string, settings: string): StackFinding[] {
+    return clusters.map((c) => ({
+        kind: "violation" as const,
+        urn: c.urn,
+        message: `ManagedCluster "${c.name}": ${what} cannot be judged: ${settings} not known (the pack was not configured with them, or they are invalid and their own policy reports it). Fix: configure the pack with a valid policy config.`,
+    }));
+}
+
 export interface StackPolicyBaseConfig {
     readonly unknownValues: "advisory" | "enforce";
 }

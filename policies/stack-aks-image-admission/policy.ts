@@ -9,7 +9,7 @@ import { ALLOWED_IMAGES_DEFINITION_ID, AdmissionContext, CandidateVerdict, DEFAU
 import { ConfigReader } from "../../core/config/reader";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
 import { read } from "../lib/properties";
-import { Peers, StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
+import { Peers, StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy, unjudgedClusters } from "../lib/stack-policy";
 import { ofKind } from "../lib/stack-links";
 
 export interface StackAksImageAdmissionConfig extends StackPolicyBaseConfig {
@@ -49,13 +49,7 @@ export function evaluateImageAdmission(resources: readonly StackResource[], conf
     // What admission must deny is what trusted-registries and require-digest say, read from their
     // own entries of the policy config the pack was configured with.
     const gates = peers.gates();
-    if (!gates) {
-        return clusters.map((c) => ({
-            kind: "violation" as const,
-            urn: c.urn,
-            message: `ManagedCluster "${c.name}": its image admission cannot be judged: the trusted-registries and require-digest settings it must enforce are not known (the pack was not configured with them, or one of them is invalid and reports it). Fix: configure the pack with a valid policy config.`,
-        }));
-    }
+    if (!gates) return unjudgedClusters(clusters, "its image admission", "the trusted-registries and require-digest settings it must enforce are");
     const view = stackView(resources);
     const ctx: AdmissionContext = {
         read,

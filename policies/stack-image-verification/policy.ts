@@ -9,7 +9,7 @@ import { blocks } from "../../core/gate/config";
 import { imageIntegrityAssignments, judgeSignatureAdmission, ratifyPlan, stackView } from "../../core/admission";
 import { MANAGED_CLUSTER } from "../lib/azure-kinds";
 import { read } from "../lib/properties";
-import { Peers, StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy } from "../lib/stack-policy";
+import { Peers, StackFinding, StackPolicyBaseConfig, StackResource, stackPolicy, unjudgedClusters } from "../lib/stack-policy";
 import { ofKind } from "../lib/stack-links";
 
 const FIX = "Fix: add the ImageVerification component for the cluster (path \"ratify\" with a self-managed Gatekeeper; it generates these documents from the same policy config), or apply the documents `core/admission/ratify-plan` generates through a Kubernetes provider built from the cluster.";
@@ -18,13 +18,7 @@ export function evaluateImageVerification(resources: readonly StackResource[], _
     const clusters = ofKind(resources, MANAGED_CLUSTER);
     if (clusters.length === 0) return "the stack has no AKS cluster";
     const gates = peers.gates();
-    if (!gates) {
-        return clusters.map((c) => ({
-            kind: "violation" as const,
-            urn: c.urn,
-            message: `ManagedCluster "${c.name}": its signature verification at admission cannot be judged: the signed-images settings are not known (the pack was not configured with them, or they are invalid and signed-images reports it). Fix: configure the pack with a valid policy config.`,
-        }));
-    }
+    if (!gates) return unjudgedClusters(clusters, "its signature verification at admission", "the signed-images settings are");
     const signed = gates.signedImages;
     if (!blocks(signed.level)) return `signed-images is ${signed.level}, so admission need not verify signatures`;
     if (!signed.config.signature) return "signed-images has no trust material (signed-images itself reports it)";

@@ -181,7 +181,7 @@ describe("stack-aks-image-admission: Azure Policy assignments", () => {
 
     it("without the trust config (pack not configured, or trusted-registries invalid) nothing counts, and it says why", async () => {
         for (const config of [{}, { trustedRegistries: ["nginx"] }]) {
-            expect(await messageOf([cluster(), builtIn()], config)).toBe(`${stackAksImageAdmission.description}\nManagedCluster "aks1": its image admission cannot be judged: the trusted-registries and require-digest settings it must enforce are not known (the pack was not configured with them, or one of them is invalid and reports it). Fix: configure the pack with a valid policy config.`);
+            expect(await messageOf([cluster(), builtIn()], config)).toBe(`${stackAksImageAdmission.description}\nManagedCluster "aks1": its image admission cannot be judged: the trusted-registries and require-digest settings it must enforce are not known (the pack was not configured with them, or they are invalid and their own policy reports it). Fix: configure the pack with a valid policy config.`);
         }
     });
 
