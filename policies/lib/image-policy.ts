@@ -95,6 +95,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: Im
     // Relative paths in the config (reports, certificates, cacheDir) resolve against the pack directory.
     const parseConfig = (raw: Record<string, unknown>) => spec.gate.parse(raw, { baseDir: packDir() });
     const meta: PolicyMeta = { ...spec, enforcementLevel: spec.gate.defaultLevel };
+    const shellBase = { meta, baseTags: ["containers", "supply-chain"], subject: "this resource's images", schema, parseConfig };
 
     const report = (r: ResourceInput, images: WorkloadImages, config: C, rule: (ref: ImageReference, site: ImageSite) => RuleFailure | undefined, out: Report): void => {
         for (const f of evaluateSites(images, r.name, rule, { exemptions: config.exemptImages })) {
@@ -106,11 +107,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: Im
         const ruleOf = spec.rule;
         let last: { config: C; rule: ReturnType<typeof ruleOf> } | undefined;
         return resourceShell<C>({
-            meta,
-            baseTags: ["containers", "supply-chain"],
-            subject: "this resource's images",
-            schema,
-            parseConfig,
+            ...shellBase,
             check: (r, config, out) => {
                 const images = imagesOf(r.type, r.props);
                 if (!images) return NO_IMAGES;
@@ -140,11 +137,7 @@ export function imagePolicy<C extends ImagePolicyBaseConfig, X = never>(spec: Im
         );
 
     return resourceShell<C>({
-        meta,
-        baseTags: ["containers", "supply-chain"],
-        subject: "this resource's images",
-        schema,
-        parseConfig,
+        ...shellBase,
         check: async (r, config, out, key) => {
             const images = imagesOf(r.type, r.props);
             if (!images) return NO_IMAGES;
