@@ -29,7 +29,8 @@ export function checkPinnedByDigest(ref: ImageReference): RuleFailure | undefine
     if (ref.digest !== undefined) return undefined;
     return {
         reason: `it is not pinned by digest (tag "${effectiveTag(ref)}" can be moved to other content)`,
-        fix: `reference it by digest: ${familiarName({ ...ref, tag: undefined })}@sha256:<digest> (or ${familiarName(ref)}@sha256:<digest>)`,
+        // With a tag written, the tag may stay beside the digest (for readers); the digest decides.
+        fix: `reference it by digest: ${familiarName({ ...ref, tag: undefined })}@sha256:<digest>${ref.tag !== undefined ? ` (or ${familiarName(ref)}@sha256:<digest>)` : ""}`,
     };
 }
 

@@ -4,7 +4,7 @@
  * file and line; then the summary line. Mandatory → error, advisory → warning, remediate → notice.
  */
 import type { Finding } from "../judge";
-import { describeError, summarize, type Report } from "./model";
+import { checkedCount, describeError, summarize, type Report } from "./model";
 
 const COMMAND: Record<string, string> = { mandatory: "error", advisory: "warning", remediate: "notice" };
 
@@ -33,7 +33,6 @@ export function formatGithub(report: Report): string {
     const lines = report.errors.map((e) => command("error", { file: e.file === "<stdin>" ? undefined : e.file, line: e.line, title: "imagegate input error" }, `${describeError(e)}: ${e.message}`));
     for (const f of report.findings) lines.push(forFinding(f, report.origin));
     const s = summarize(report);
-    const noun = report.command === "preview" ? "resources" : "objects";
-    lines.push(`imagegate ${report.command}: ${s.checked} ${noun} checked, ${s.mandatory} mandatory, ${s.advisory} advisory${s.remediated ? `, ${s.remediated} remediated` : ""}${s.inputErrors ? `, ${s.inputErrors} input errors` : ""}`);
+    lines.push(`imagegate ${report.command}: ${checkedCount(report)}, ${s.mandatory} mandatory, ${s.advisory} advisory${s.remediated ? `, ${s.remediated} remediated` : ""}${s.inputErrors ? `, ${s.inputErrors} input errors` : ""}`);
     return lines.join("\n") + "\n";
 }

@@ -55,6 +55,13 @@ export function failsAt(level: string, failOn: FailOn): boolean {
     return failOn === "advisory" && level === "advisory";
 }
 
+/** "1 object checked", "18 resources checked": what the summaries of every format count. */
+export function checkedCount(report: Report): string {
+    const n = summarize(report).checked;
+    const noun = report.command === "preview" ? "resource" : "object";
+    return `${n} ${noun}${n === 1 ? "" : "s"} checked`;
+}
+
 /** 2 input errors (documents that could not be judged), 1 a finding at or above `failOn`, else 0. */
 export function exitCode(report: Report, failOn: FailOn = "mandatory"): number {
     if (report.errors.length) return 2;

@@ -1,5 +1,5 @@
 /** The report in the Pulumi CLI's console layout: findings grouped by pack, then a summary. */
-import { describeError, describeSource, hasMandatory, summarize, type Report } from "./model";
+import { checkedCount, describeError, describeSource, hasMandatory, summarize, type Report } from "./model";
 
 export interface TextOptions {
     color?: boolean;
@@ -29,9 +29,8 @@ export function formatText(report: Report, opts: TextOptions = {}): string {
     }
     lines.push("");
     const s = summarize(report);
-    const noun = report.command === "preview" ? "resources" : "objects";
     lines.push(
-        `Policy summary: ${s.checked} ${noun} checked, ${s.mandatory} mandatory, ${s.advisory} advisory` +
+        `Policy summary: ${checkedCount(report)}, ${s.mandatory} mandatory, ${s.advisory} advisory` +
             (s.remediated ? `, ${s.remediated} remediated` : "") +
             (s.inputErrors ? `, ${s.inputErrors} input errors` : ""),
     );

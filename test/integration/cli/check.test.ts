@@ -97,7 +97,7 @@ describe("imagegate check (CLI)", () => {
     it("exits 0 when everything passes", async () => {
         const r = await cli(["check", `${M}/clean.yaml`, "--policy-config", `${M}/trust-contoso.json`]);
         expect(r).toMatchObject({ code: 0, stderr: "" });
-        expect(r.stdout).toContain("Policy summary: 1 objects checked, 0 mandatory, 0 advisory");
+        expect(r.stdout).toContain("Policy summary: 1 object checked, 0 mandatory, 0 advisory");
     });
 
     it("prints one JSON document with file and document on every finding, and input errors; exits 2 on bad input", async () => {

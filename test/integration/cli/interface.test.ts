@@ -73,7 +73,7 @@ describe("imagegate CLI interface", () => {
         const trusted = lines.find((l) => l.includes("title=imagegate trusted-registries"));
         // The line and column of the `image:` value inside the anchored map; stdin has no file to name.
         expect(trusted).toMatch(/^::error line=7,col=12,title=imagegate trusted-registries::kubernetes:apps\/v1:Deployment merged: .*evil\.example\/app:latest/);
-        expect(lines[lines.length - 1]).toMatch(/^imagegate check: 1 objects checked, [1-9]\d* mandatory, 0 advisory$/);
+        expect(lines[lines.length - 1]).toMatch(/^imagegate check: 1 object checked, [1-9]\d* mandatory, 0 advisory$/);
     });
 
     it("--output writes the report (junit) to a file, stdout stays empty; --fail-on none exits 0, advisory fails on advisories", async () => {

@@ -127,6 +127,10 @@ describe("rules", () => {
         expect(checkPinnedByDigest(ref("app:1"))?.reason).toMatch(/tag "1"/);
         expect(checkPinnedByDigest(ref("app"))?.reason).toMatch(/tag "latest"/);
     });
+    it("digest fix: offers keeping a written tag beside the digest, and no second form when none was written", () => {
+        expect(checkPinnedByDigest(ref("contoso.azurecr.io/app:1.2"))?.fix).toBe("reference it by digest: contoso.azurecr.io/app@sha256:<digest> (or contoso.azurecr.io/app:1.2@sha256:<digest>)");
+        expect(checkPinnedByDigest(ref("nginx"))?.fix).toBe("reference it by digest: nginx@sha256:<digest>");
+    });
     it("latest: explicit or implied", () => {
         expect(checkNotLatest(ref("app"))?.reason).toMatch(/no tag and no digest/);
         expect(checkNotLatest(ref("app:latest"))?.reason).toMatch(/mutable tag "latest"/);
